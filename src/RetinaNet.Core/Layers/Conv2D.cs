@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace RetinaNet.Core.Layers;
+
+/// <summary>
+/// 2-D convolution on NHWC tensors. The kernel is (kh, kw, in/groups, filters) in Keras layout and stored for
+/// libtorch in channels-last memory, so the NHWC input permuted to NCHW is used without a copy.
+/// "same" padding follows TensorFlow: when the total is odd the extra row/column goes at the bottom/right.
+/// </summary>
+public class Conv2D : Layer
+{
+    /// <summary>Creates the layer (Keras arguments and defaults; only channels_last).</summary>
+    public Conv2D(int filters, IntPair kernel_size, IntPair? strides = null, string padding = "valid",
+        string data_format = "channels_last", IntPair? dilation_rate = null, int groups = 1, string? activation = null,
+        bool use_bias = true, object? kernel_initializer = null, object? bias_initializer = null,
+        JsonNode? kernel_regularizer = null, JsonNode? bias_regularizer = null, JsonNode? activity_regularizer = null,
+        JsonNode? kernel_constraint = null, JsonNode? bias_constraint = null,
+        string? name = null, bool trainable = true, string dtype = "float32")
+        : base(name, trainable, dtype)
+    {
+        if (data_format != "channels_last")
+            throw new ArgumentException($"Conv2D supports data_format='channels_last' only (got '{data_format}').");
+        padding = padding.ToLowerInvariant();
+        if (padding is not ("valid" or "same"))
+            throw new ArgumentException($"Conv2D padding must be 'valid' or 'same' (got '{padding}').");
+        if (filters <= 0 || filters % groups != 0)
+            throw new ArgumentException($"Conv2D filters ({filters}) must be positive and divisible by groups ({groups}).");
+        this.filters = filters;
+        this.kernel_size = kernel_size;
+        this.strides = strides ?? 1;
+        this.padding = padding;
+        this.dilation_rate = dilation_rate ?? 1;
+        this.groups = groups;
+        this.activation = activation ?? "linear";
+        this.use_bias = use_bias;
+        this.kernel_initializer = Initializer.Get(kernel_initializer ?? "glorot_uniform");
+        this.bias_initializer = Initializer.Get(bias_initializer ?? "zeros");
+        regularizers = new() { ["kernel_regularizer"] = kernel_regularizer, ["bias_regularizer"] = bias_regularizer,
+            ["activity_regularizer"] = activity_regularizer, ["kernel_constraint"] = kernel_constraint, ["bias_constraint"] = bias_constraint };
+        activationFn = Activations.Get(this.activation);
+    }
+
+    readonly Func<Tensor, Tensor> activationFn;
+    // Regularizers and constraints are kept so configs round-trip; they do not affect the forward pass.
+    readonly Dictionary<string, JsonNode?> regularizers;
+
+    /// <summary>Number of output channels.</summary>
+    public int filters { get; }
+    /// <summary>Kernel height and width.</summary>
+    public IntPair kernel_size { get; }
+    /// <summary>Strides.</summary>
+    public IntPair strides { get; }
+    /// <summary>"valid" or "same".</summary>
+    public string padding { get; }
+    /// <summary>Dilation.</summary>
+    public IntPair dilation_rate { get; }
+    /// <summary>Channel groups.</summary>
+    public int groups { get; }
+    /// <summary>Activation name.</summary>
+    public string activation { get; }
+    /// <summary>Whether a bias is added.</summary>
+    public bool use_bias { get; }
+    /// <summary>Kernel initializer.</summary>
+    public Initializer kernel_initializer { get; }
+    /// <summary>Bias initializer.</summary>
+    public Initializer bias_initializer { get; }
+
+    /// <summary>The kernel, Keras shape (kh, kw, in/groups, filters).</summary>
+    public KerasVariable kernel { get; private set; } = null!;
+    /// <summary>The bias, or null.</summary>
+    public KerasVariable? bias { get; private set; }
+
+    /// <inheritdoc/>
+    public override void build(Shapes input_shape)
+    {
+        Shape shape = input_shape;
+        if (shape.rank != 4) throw new ArgumentException($"Conv2D expects inputs of rank 4 (NHWC), got shape {shape}.");
+        var channels = shape[-1] ?? throw new ArgumentException("The channel dimension of the inputs should be defined. Found None.");
+        if (channels % groups != 0)
+            throw new ArgumentException($"The number of input channels ({channels}) must be divisible by groups ({groups}).");
+        kernel = add_weight("kernel", new Shape(new long[] { kernel_size.first, kernel_size.second, channels / groups, filters }),
+            kernel_initializer, layout: VariableLayout.Conv2DKernel);
+        if (use_bias) bias = add_weight("bias", new Shape(new long[] { filters }), bias_initializer);
+        input_spec = new InputSpec { ndim = 4, axes = new Dictionary<int, long> { [-1] = channels } };
+        base.build(input_shape);
+    }
+
+    /// <inheritdoc/>
+    public override Tensors call(Tensors inputs, bool training = false)
+    {
+        Tensor x = inputs;
+        using var nchw = x.permute(0, 3, 1, 2);
+        var padH = Padding.Same(x.shape[1], kernel_size.first, strides.first, dilation_rate.first, padding);
+        var padW = Padding.Same(x.shape[2], kernel_size.second, strides.second, dilation_rate.second, padding);
+        Tensor y;
+        if (padH.before == padH.after && padW.before == padW.after)
+        {
+            y = F.conv2d(nchw, kernel.value, bias?.value, strides.ToLongs(), new long[] { padH.before, padW.before },
+                dilation_rate.ToLongs(), groups);
+        }
+        else
+        {
+            using var padded = F.pad(nchw, new long[] { padW.before, padW.after, padH.before, padH.after });
+            y = F.conv2d(padded, kernel.value, bias?.value, strides.ToLongs(), new long[] { 0, 0 }, dilation_rate.ToLongs(), groups);
+        }
+        if (activation != "linear")
+        {
+            var activated = activationFn(y);
+            y.Dispose();
+            y = activated;
+        }
+        return y.permute(0, 2, 3, 1);
+    }
+
+    /// <inheritdoc/>
+    public override Shapes compute_output_shape(Shapes input_shape)
+    {
+        Shape s = input_shape;
+        if (s.rank != 4) throw new ArgumentException($"Conv2D expects inputs of rank 4 (NHWC), got shape {s}.");
+        return new Shape(s[0],
+            Padding.OutputSize(s[1], kernel_size.first, strides.first, dilation_rate.first, padding),
+            Padding.OutputSize(s[2], kernel_size.second, strides.second, dilation_rate.second, padding),
+            filters);
+    }
+
+    /// <inheritdoc/>
+    public override JsonObject get_config()
+    {
+        var config = base.get_config();
+        config["filters"] = filters;
+        config["kernel_size"] = kernel_size.ToJson();
+        config["strides"] = strides.ToJson();
+        config["padding"] = padding;
+        config["data_format"] = "channels_last";
+        config["dilation_rate"] = dilation_rate.ToJson();
+        config["groups"] = groups;
+        config["activation"] = activation;
+        config["use_bias"] = use_bias;
+        config["kernel_initializer"] = kernel_initializer.serialize();
+        config["bias_initializer"] = bias_initializer.serialize();
+        foreach (var (key, value) in regularizers) config[key] = value?.DeepClone();
+        return config;
+    }
+}

@@ -1,0 +1,34 @@
+using RetinaNet.Core.Layers;
+
+namespace RetinaNet.Core;
+
+/// <summary>
+/// Keras' entry points under their Python names, so code ports line by line:
+/// <c>keras.Input</c>, <c>keras.Model</c>, <c>keras.backend.clear_session</c>, <c>keras.models.load_model</c>.
+/// </summary>
+public static partial class keras
+{
+    /// <summary>A symbolic input of the given shape (without the batch axis), e.g. <c>keras.Input(new Shape(null, null, 3))</c>.</summary>
+    public static KerasTensor Input(Shape shape, long? batch_size = null, string? name = null, string dtype = "float32") =>
+        new InputLayer(batch_shape: new Shape(new long?[] { batch_size }.Concat(shape).ToArray()), name: name, dtype: dtype).output;
+
+    /// <summary>A functional model from inputs to outputs.</summary>
+    public static Core.Model Model(KerasTensors inputs, KerasTensors outputs, string? name = null) => new(inputs, outputs, name);
+
+    /// <summary>Backend utilities.</summary>
+    public static class backend
+    {
+        /// <summary>Resets automatic layer names (<c>conv2d</c>, <c>conv2d_1</c>, …).</summary>
+        public static void clear_session() => LayerNames.Reset();
+
+        /// <summary>Fuzz factor used by losses and layers (Keras' <c>epsilon()</c>).</summary>
+        public static double epsilon() => 1e-7;
+    }
+
+    /// <summary>Keras utilities.</summary>
+    public static class utils
+    {
+        /// <summary>Makes custom objects visible to deserialization inside a <c>using</c> block.</summary>
+        public static CustomObjectScope custom_object_scope(IReadOnlyDictionary<string, object> custom_objects) => new(custom_objects);
+    }
+}
