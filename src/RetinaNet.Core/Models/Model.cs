@@ -20,6 +20,9 @@ public partial class Model : Layer
         this.outputs = outputs;
         graph = new GraphMap(inputs, outputs);
         built = true;
+        // Like Keras, the model's own construction is its first inbound node (index 0); calls of the model inside
+        // other models come after it. The node's outputs stay the tensors of the layers that produced them.
+        inbound_nodes.Add(new Node(this, inputs) { outputs = outputs });
     }
 
     /// <summary>The symbolic inputs.</summary>
