@@ -10,7 +10,7 @@ public static partial class keras
 {
     /// <summary>A symbolic input of the given shape (without the batch axis), e.g. <c>keras.Input(new Shape(null, null, 3))</c>.</summary>
     public static KerasTensor Input(Shape shape, long? batch_size = null, string? name = null, string dtype = "float32") =>
-        new InputLayer(batch_shape: new Shape(new long?[] { batch_size }.Concat(shape).ToArray()), name: name, dtype: dtype).output;
+        new InputLayer(batch_shape: new Shape(new long?[] { batch_size }.Concat(shape).ToArray()), name: name, dtype: dtype).output.Single();
 
     /// <summary>A functional model from inputs to outputs.</summary>
     public static Core.Model Model(KerasTensors inputs, KerasTensors outputs, string? name = null) => new(inputs, outputs, name);

@@ -28,6 +28,12 @@ public abstract class Layer
         this.dtype = dtype;
     }
 
+    /// <summary>
+    /// The class name written to configs and looked up in <c>custom_objects</c>; defaults to the C# class name.
+    /// A layer that stands in for a Python class of another name (keras-resnet's BatchNormalization) overrides it.
+    /// </summary>
+    public virtual string class_name => GetType().Name;
+
     /// <summary>The layer's name, unique within a model.</summary>
     public string name { get; set; }
 
@@ -171,6 +177,16 @@ public abstract class Layer
     public Shapes output_shape => inbound_nodes.Count > 0
         ? inbound_nodes[0].outputs.shapes
         : throw new InvalidOperationException($"Layer '{name}' has never been called on symbolic inputs.");
+
+    /// <summary>The output of the layer's only call (Keras' <c>layer.output</c>); for a model, its outputs.</summary>
+    public KerasTensors output => inbound_nodes.Count == 1
+        ? inbound_nodes[0].outputs
+        : throw new InvalidOperationException(inbound_nodes.Count == 0
+            ? $"Layer '{name}' is not connected, no output to return."
+            : $"Layer '{name}' has multiple inbound nodes, hence the notion of \"layer output\" is ill-defined. Use get_output_at(node_index) instead.");
+
+    /// <summary>The output of the layer's call number <paramref name="node_index"/>.</summary>
+    public KerasTensors get_output_at(int node_index) => inbound_nodes[node_index].outputs;
 
     /// <summary>Moves the weights to a device.</summary>
     public virtual void to(Device device)

@@ -24,9 +24,6 @@ public class InputLayer : Layer
     /// <summary>The full input shape, batch axis first.</summary>
     public Shape batch_input_shape { get; }
 
-    /// <summary>The symbolic tensor this layer feeds into the graph.</summary>
-    public KerasTensor output => inbound_nodes[0].outputs.Single();
-
     /// <inheritdoc/>
     public override Tensors call(Tensors inputs, bool training = false) => inputs;
 
