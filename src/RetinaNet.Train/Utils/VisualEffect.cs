@@ -76,12 +76,13 @@ public sealed class VisualEffect
             saturation_factor: Transform.uniform(prng, saturation.min, saturation.max));
     }
 
-    /// <summary>(image - per-channel mean) · factor + mean, clipped and truncated to 8-bit values.</summary>
+    /// <summary>(image - per-channel mean) · factor + mean, clipped and truncated to 8-bit values (same dtype as the input).</summary>
     public static Tensor adjust_contrast(Tensor image, double factor)
     {
         using var scope = NewDisposeScope();
-        var mean = image.to_type(ScalarType.Float64).mean(new long[] { 0, 1 });
-        return clip((image - mean) * factor + mean).MoveToOuterDisposeScope();
+        var wide = image.to_type(ScalarType.Float64);
+        var mean = wide.mean(new long[] { 0, 1 });
+        return clip((wide - mean) * factor + mean).to_type(image.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>image + delta · 255, clipped and truncated to 8-bit values.</summary>
