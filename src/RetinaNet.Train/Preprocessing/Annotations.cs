@@ -4,7 +4,7 @@ namespace RetinaNet.Train.Preprocessing;
 
 /// <summary>
 /// The ground truth of one image: boxes (N, 4) as (x1, y1, x2, y2) in pixels of the image they belong to, and one
-/// class label (0-based) per box. Immutable; the generator's steps return new instances.
+/// class label (0-based) per box. Treated as immutable: the generator's steps return new instances.
 /// </summary>
 public sealed class Annotations
 {

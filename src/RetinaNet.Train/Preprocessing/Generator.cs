@@ -212,8 +212,9 @@ public abstract class Generator
     {
         if (transform is null && transform_generator is null) return (image, annotations);
         transform ??= ImageTransform.adjust_transform_for_image(transform_generator!(prng), image, transform_parameters.relative_translation);
-        using var warped = ImageTransform.apply_transform(transform, image, transform_parameters);
-        return (warped.round().clamp(0, 255), annotations.transformed(transform));
+        var warped = ImageTransform.apply_transform(transform, image, transform_parameters);
+        warped.round_().clamp_(0, 255);
+        return (warped, annotations.transformed(transform));
     }
 
     /// <summary>
@@ -224,8 +225,8 @@ public abstract class Generator
     {
         if (no_resize) return (image.alias(), 1.0);
         var (resized, scale) = ImagePreprocessing.resize_image(image, image_min_side, image_max_side);
-        using (resized)
-            return (resized.round().clamp(0, 255), scale);
+        resized.round_().clamp_(0, 255);
+        return (resized, scale);
     }
 
     /// <summary>The backbone's normalisation ('caffe' by default).</summary>
@@ -248,11 +249,13 @@ public abstract class Generator
         if (image_group.Count == 0) throw new ArgumentException("compute_inputs needs at least one image.");
         long height = image_group.Max(i => i.shape[0]), width = image_group.Max(i => i.shape[1]), channels = image_group.Max(i => i.shape[2]);
         var batch = zeros(new long[] { image_group.Count, height, width, channels }, ScalarType.Float32, image_group[0].device);
-        for (int b = 0; b < image_group.Count; b++)
+        using (NewDisposeScope())
         {
-            var image = image_group[b];
-            using var slot = batch[b].narrow(0, 0, image.shape[0]).narrow(1, 0, image.shape[1]).narrow(2, 0, image.shape[2]);
-            slot.copy_(image);
+            for (int b = 0; b < image_group.Count; b++)
+            {
+                var image = image_group[b];
+                batch[b].narrow(0, 0, image.shape[0]).narrow(1, 0, image.shape[1]).narrow(2, 0, image.shape[2]).copy_(image);
+            }
         }
         return batch;
     }

@@ -109,7 +109,7 @@ public class GeneratorTests
     public void ShuffledGroups_DependOnSeedAndEpochOnly()
     {
         var sizes = Enumerable.Repeat((4, 4), 12).ToArray();
-        var options = new GeneratorOptions { group_method = "none", seed = 3 };
+        var options = new GeneratorOptions { group_method = "none", seed = 3, no_resize = true };
         var a = new MemoryGenerator(sizes, options: options);
         var b = new MemoryGenerator(sizes, options: options);
 

@@ -37,13 +37,13 @@ public class ImagePreprocessingTests
     [Test]
     public void ResizeImage_OutputSizeIsRoundedScaledSize()
     {
-        using var image = zeros(500, 353, 3);
+        using var image = zeros(500, 353, 1);
         var (resized, scale) = ImagePreprocessing.resize_image(image);
         using (resized)
         {
             Assert.That(scale, Is.EqualTo(800.0 / 353).Within(1e-12));
             // 353 * 2.26629 = 800.0, 500 * 2.26629 = 1133.14 -> 1133.
-            Assert.That(resized.shape, Is.EqualTo(new long[] { 1133, 800, 3 }));
+            Assert.That(resized.shape, Is.EqualTo(new long[] { 1133, 800, 1 }));
         }
     }
 
