@@ -1,0 +1,102 @@
+using static TorchSharp.torch;
+
+namespace RetinaNet.Train.Utils;
+
+/// <summary>
+/// keras-retinanet's image normalisation and resizing (<c>utils/image.py</c>): images are channels-last BGR tensors
+/// with values 0..255, shaped (H, W, C) or (N, H, W, C).
+/// </summary>
+public static class ImagePreprocessing
+{
+    /// <summary>The ImageNet BGR channel means subtracted in 'caffe' mode.</summary>
+    public static readonly double[] CaffeMeanBgr = { 103.939, 116.779, 123.68 };
+
+    /// <summary>
+    /// Normalises an image for a backbone: 'caffe' subtracts <see cref="CaffeMeanBgr"/> per channel (no scaling, no
+    /// channel swap); 'tf' maps 0..255 to -1..1 with <c>x / 127.5 - 1</c>. The result is a new float32 tensor.
+    /// </summary>
+    public static Tensor preprocess_image(Tensor x, string mode = "caffe")
+    {
+        using var scope = NewDisposeScope();
+        var image = x.to_type(ScalarType.Float32);
+        Tensor result = mode switch
+        {
+            "tf" => image / 127.5 - 1.0,
+            "caffe" => image - tensor(CaffeMeanBgr.Select(v => (float)v).ToArray(), device: image.device),
+            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe' or 'tf')."),
+        };
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The scale that makes the smaller side of an image <paramref name="min_side"/>, reduced so the larger side does
+    /// not exceed <paramref name="max_side"/>. <paramref name="image_shape"/> starts with (rows, cols), like
+    /// <c>image.shape</c>.
+    /// </summary>
+    public static double compute_resize_scale(long[] image_shape, double min_side = 800, double max_side = 1333)
+    {
+        if (image_shape.Length < 2) throw new ArgumentException("compute_resize_scale expects an image shape (rows, cols, ...).");
+        double rows = image_shape[0], cols = image_shape[1];
+        double scale = min_side / Math.Min(rows, cols);
+        double largest = Math.Max(rows, cols);
+        if (largest * scale > max_side) scale = max_side / largest;
+        return scale;
+    }
+
+    /// <summary>
+    /// Resizes an (H, W, C) image by <see cref="compute_resize_scale"/> with OpenCV's bilinear rule and returns the
+    /// image and the scale (box coordinates are multiplied by it).
+    /// </summary>
+    public static (Tensor image, double scale) resize_image(Tensor img, double min_side = 800, double max_side = 1333)
+    {
+        double scale = compute_resize_scale(img.shape, min_side, max_side);
+        return (resize_bilinear(img, scale, scale), scale);
+    }
+
+    /// <summary>
+    /// <c>cv2.resize(img, None, fx, fy)</c> with INTER_LINEAR on an (H, W, C) tensor: the output size is
+    /// <c>round(W * fx) × round(H * fy)</c> (round half to even, as <c>cvRound</c>), and each output pixel samples the
+    /// source at <c>(d + 0.5) / f - 0.5</c> (half-pixel centres, align_corners = false) with the source coordinate
+    /// clamped to the image. The mapping uses <c>1 / f</c>, not the ratio of the rounded sizes, as OpenCV does when
+    /// given factors.
+    /// </summary>
+    public static Tensor resize_bilinear(Tensor img, double fx, double fy)
+    {
+        if (img.dim() != 3) throw new ArgumentException($"resize_bilinear expects an (H, W, C) image, got {img.dim()} dimensions.");
+        if (!(fx > 0) || !(fy > 0)) throw new ArgumentException($"resize_bilinear: scale factors must be positive, got ({fx}, {fy}).");
+        int height = (int)img.shape[0], width = (int)img.shape[1];
+        int outHeight = Math.Max(1, (int)Math.Round(height * fy)), outWidth = Math.Max(1, (int)Math.Round(width * fx));
+
+        using var scope = NewDisposeScope();
+        var image = img.to_type(ScalarType.Float32);
+        var (top, bottom, wy) = Taps(height, outHeight, 1.0 / fy, image.device);
+        var (left, right, wx) = Taps(width, outWidth, 1.0 / fx, image.device);
+        var rows = image.index_select(0, top) * (1 - wy).view(-1, 1, 1) + image.index_select(0, bottom) * wy.view(-1, 1, 1);
+        var result = rows.index_select(1, left) * (1 - wx).view(1, -1, 1) + rows.index_select(1, right) * wx.view(1, -1, 1);
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The two source indices and the weight of the second for each output index along one axis, following OpenCV's
+    /// <c>resize</c> setup: the position is computed in single precision, positions left of the first pixel centre
+    /// use the first pixel, positions right of the last use the last pixel.
+    /// </summary>
+    private static (Tensor first, Tensor second, Tensor weight) Taps(int size, int outSize, double inverseScale, Device device)
+    {
+        var first = new long[outSize];
+        var second = new long[outSize];
+        var weight = new float[outSize];
+        for (int d = 0; d < outSize; d++)
+        {
+            float position = (float)((d + 0.5) * inverseScale - 0.5);
+            int index = (int)Math.Floor(position);
+            float fraction = position - index;
+            if (index < 0) (index, fraction) = (0, 0f);
+            if (index >= size - 1) (index, fraction) = (size - 1, 0f);
+            first[d] = index;
+            second[d] = Math.Min(index + 1, size - 1);
+            weight[d] = fraction;
+        }
+        return (tensor(first, device: device), tensor(second, device: device), tensor(weight, device: device));
+    }
+}

@@ -1,0 +1,104 @@
+using static TorchSharp.torch;
+
+namespace RetinaNet.Train.Utils;
+
+/// <summary>
+/// Applying a <see cref="Transform"/> matrix to an (H, W, C) image tensor, as keras-retinanet does with
+/// <c>cv2.warpAffine</c> (<c>utils/image.py</c>).
+/// </summary>
+public static class ImageTransform
+{
+    /// <summary>
+    /// Adapts a transform drawn for an abstract image to <paramref name="image"/> (H, W, C): a relative translation is
+    /// multiplied by (width, height), then the origin is moved to the image centre (0.5·width, 0.5·height).
+    /// </summary>
+    public static double[,] adjust_transform_for_image(double[,] transform, Tensor image, bool relative_translation)
+    {
+        double height = image.shape[0], width = image.shape[1];
+        var result = (double[,])transform.Clone();
+        if (relative_translation)
+        {
+            result[0, 2] *= width;
+            result[1, 2] *= height;
+        }
+        return Transform.change_transform_origin(result, (0.5 * width, 0.5 * height));
+    }
+
+    /// <summary>
+    /// Warps an (H, W, C) image so that the point (x, y) of the source lands on <c>matrix · (x, y, 1)</c>; the output
+    /// has the source's size. Each output pixel (x, y) (integer pixel coordinates, no half-pixel offset, as
+    /// <c>warpAffine</c>) samples the source at the inverse-mapped position. 'linear' quantises that position to
+    /// 1/32 pixel like OpenCV's interpolation tables; 'nearest' rounds it. Out-of-image samples follow
+    /// <see cref="TransformParameters.fill_mode"/>. Returns a float32 tensor (no rounding to 8 bits).
+    /// </summary>
+    public static Tensor apply_transform(double[,] matrix, Tensor image, TransformParameters? parameters = null)
+    {
+        parameters ??= new TransformParameters();
+        if (image.dim() != 3) throw new ArgumentException($"apply_transform expects an (H, W, C) image, got {image.dim()} dimensions.");
+        int height = (int)image.shape[0], width = (int)image.shape[1], channels = (int)image.shape[2];
+        var (a, b, c, d, e, f) = (matrix[0, 0], matrix[0, 1], matrix[1, 0], matrix[1, 1], matrix[0, 2], matrix[1, 2]);
+        double det = a * d - b * c;
+        if (det == 0) throw new ArgumentException("apply_transform: the transform is not invertible.");
+        // Inverse affine map: destination pixel -> source position.
+        double i00 = d / det, i01 = -b / det, i10 = -c / det, i11 = a / det;
+        double t0 = -(i00 * e + i01 * f), t1 = -(i10 * e + i11 * f);
+
+        using var scope = NewDisposeScope();
+        var source = image.to_type(ScalarType.Float32).reshape(height * width, channels);
+        var xs = arange(width, dtype: ScalarType.Float64, device: image.device).view(1, -1);
+        var ys = arange(height, dtype: ScalarType.Float64, device: image.device).view(-1, 1);
+        var sx = xs * i00 + ys * i01 + t0;
+        var sy = xs * i10 + ys * i11 + t1;
+
+        Tensor result;
+        if (parameters.interpolation == "nearest")
+        {
+            result = Sample(source, (sx + 0.5).floor().to_type(ScalarType.Int64), (sy + 0.5).floor().to_type(ScalarType.Int64), height, width, parameters);
+        }
+        else
+        {
+            // Positions on OpenCV's 1/32-pixel grid (INTER_BITS = 5).
+            var qx = (sx * 32 + 0.5).floor() / 32;
+            var qy = (sy * 32 + 0.5).floor() / 32;
+            var x0 = qx.floor();
+            var y0 = qy.floor();
+            var wx = (qx - x0).to_type(ScalarType.Float32).unsqueeze(-1);
+            var wy = (qy - y0).to_type(ScalarType.Float32).unsqueeze(-1);
+            var ix = x0.to_type(ScalarType.Int64);
+            var iy = y0.to_type(ScalarType.Int64);
+            var top = Sample(source, ix, iy, height, width, parameters) * (1 - wx) + Sample(source, ix + 1, iy, height, width, parameters) * wx;
+            var bottom = Sample(source, ix, iy + 1, height, width, parameters) * (1 - wx) + Sample(source, ix + 1, iy + 1, height, width, parameters) * wx;
+            result = top * (1 - wy) + bottom * wy;
+        }
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Source pixels at integer positions (H, W) with the border rule applied; (H, W, C).</summary>
+    private static Tensor Sample(Tensor source, Tensor ix, Tensor iy, int height, int width, TransformParameters parameters)
+    {
+        var x = Border(ix, width, parameters.fill_mode);
+        var y = Border(iy, height, parameters.fill_mode);
+        var values = source.index_select(0, (y * width + x).flatten()).view(ix.shape[0], ix.shape[1], source.shape[1]);
+        if (parameters.fill_mode != "constant") return values;
+        var inside = ((ix >= 0) & (ix < width) & (iy >= 0) & (iy < height)).unsqueeze(-1);
+        return values.where(inside, parameters.cval);
+    }
+
+    /// <summary>OpenCV's <c>borderInterpolate</c> for a tensor of positions along an axis of length n.</summary>
+    private static Tensor Border(Tensor p, int n, string fillMode)
+    {
+        switch (fillMode)
+        {
+            case "wrap":
+                return p.remainder(n);
+            case "reflect":
+                if (n == 1) return zeros_like(p);
+                var period = 2L * (n - 1);
+                var folded = p.abs().remainder(period);
+                return folded.where(folded < n, period - folded);
+            default:
+                // 'nearest' replicates the edge; 'constant' clamps only to index safely and masks afterwards.
+                return p.clamp(0, n - 1);
+        }
+    }
+}
