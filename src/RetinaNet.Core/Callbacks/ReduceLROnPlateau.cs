@@ -112,7 +112,7 @@ public class ReduceLROnPlateau : Callback
             var new_lr = Math.Max(old_lr * factor, min_lr);
             optimizer.learning_rate = new_lr;
             if (verbose > 0)
-                print_fn($"Epoch {epoch + 1:00000}: ReduceLROnPlateau reducing learning rate to {new_lr.ToString(CultureInfo.InvariantCulture)}.");
+                print_fn($"Epoch {epoch + 1:00000}: ReduceLROnPlateau reducing learning rate to {new_lr.ToString(CultureInfo.InvariantCulture).ToLowerInvariant()}.");
             cooldown_counter = cooldown;
             wait = 0;
         }

@@ -66,7 +66,11 @@ public partial class Model
         var optimizer = CompiledOptimizer();
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
-        optimizer.build(trainable_weights);
+        var trainable = trainable_weights;
+        if (trainable.Count == 0)
+            throw new InvalidOperationException(
+                $"Model '{name}' has no trainable weights (is every layer frozen?), so there is nothing to train.");
+        optimizer.build(trainable);
         ClearGradients();
         var y_pred = call(DeviceOf.To(x, device), training: true);
         var (total, parts) = CompiledLoss.Compute(this, DeviceOf.To(y, device), y_pred);
