@@ -1,0 +1,54 @@
+using System.Text.Json.Nodes;
+using static TorchSharp.torch;
+
+namespace RetinaNet.Core;
+
+/// <summary>
+/// Keras <c>CategoricalCrossentropy</c> on one-hot targets. On probabilities it follows the Keras backend:
+/// rescale the predictions to sum to 1 along <c>axis</c>, clip to [ε, 1-ε] (ε = 1e-7), then
+/// <c>-Σ y·ln(p)</c>. Label smoothing: <c>y·(1-s) + s/num_classes</c>.
+/// </summary>
+public class CategoricalCrossentropy : ReducedLoss
+{
+    /// <summary>Creates the loss (Keras arguments and defaults).</summary>
+    public CategoricalCrossentropy(bool from_logits = false, double label_smoothing = 0, int axis = -1,
+        string reduction = "auto", string name = "categorical_crossentropy") : base(name, reduction)
+    {
+        this.from_logits = from_logits;
+        this.label_smoothing = label_smoothing;
+        this.axis = axis;
+    }
+
+    /// <summary>Whether predictions are logits rather than probabilities.</summary>
+    public bool from_logits { get; }
+    /// <summary>Label smoothing factor in [0, 1].</summary>
+    public double label_smoothing { get; }
+    /// <summary>The class axis.</summary>
+    public int axis { get; }
+
+    /// <inheritdoc/>
+    public override Tensor per_sample(Tensor y_true, Tensor y_pred)
+    {
+        y_true = y_true.to_type(y_pred.dtype);
+        if (label_smoothing > 0)
+            y_true = y_true * (1 - label_smoothing) + label_smoothing / y_pred.shape[axis < 0 ? y_pred.dim() + axis : axis];
+        Tensor logp;
+        if (from_logits) logp = y_pred.log_softmax(axis);
+        else
+        {
+            var eps = keras.backend.epsilon();
+            logp = (y_pred / y_pred.sum(axis, keepdim: true)).clamp(eps, 1 - eps).log();
+        }
+        return -(y_true * logp).sum(axis);
+    }
+
+    /// <inheritdoc/>
+    public override JsonObject get_config()
+    {
+        var config = base.get_config();
+        config["from_logits"] = from_logits;
+        config["label_smoothing"] = label_smoothing;
+        config["axis"] = axis;
+        return config;
+    }
+}
