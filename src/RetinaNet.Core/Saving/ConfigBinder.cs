@@ -129,24 +129,41 @@ public static class ConfigBinder
         if (node is JsonObject obj && type == typeof(string) && DTypeName(obj) is string policy) return policy;
         var value = node.AsValue();
         if (type == typeof(string)) return value.TryGetValue<string>(out var s) ? s : node.ToJsonString();
-        if (type == typeof(object)) return value.GetValue<JsonElement>().ValueKind switch
+        if (type == typeof(object))
         {
-            JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.True or JsonValueKind.False => value.GetValue<bool>(),
-            _ => value.GetValue<double>(),
-        };
+            if (value.TryGetValue<string>(out var text)) return text;
+            if (value.TryGetValue<bool>(out var flag)) return flag;
+            if (value.TryGetValue<JsonElement>(out var element) && element.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                return element.GetBoolean();
+            return Number(value);
+        }
         if (type == typeof(bool)) return value.GetValue<bool>();
-        if (type == typeof(int)) return (int)value.GetValue<double>();
-        if (type == typeof(long)) return (long)value.GetValue<double>();
-        if (type == typeof(float)) return (float)value.GetValue<double>();
-        if (type == typeof(double)) return value.GetValue<double>();
+        if (type == typeof(int)) return (int)Number(value);
+        if (type == typeof(long)) return (long)Number(value);
+        if (type == typeof(float)) return (float)Number(value);
+        if (type == typeof(double)) return Number(value);
         if (type.IsEnum) return Enum.Parse(type, value.GetValue<string>(), ignoreCase: true);
         throw new KerasConfigException($"cannot convert '{what}' ({node.ToJsonString()}) to {type.Name}");
     }
 
     /// <summary>A JSON list with nulls as a <see cref="Shape"/>.</summary>
     public static Shape ToShape(JsonNode node) =>
-        new(node.AsArray().Select(d => d is null ? (long?)null : (long)d.GetValue<double>()).ToArray());
+        new(node.AsArray().Select(d => d is null ? (long?)null : (long)Number(d.AsValue())).ToArray());
+
+    /// <summary>
+    /// A number from a config value, whether it was parsed from text (a JsonElement) or built in C# from an
+    /// int, long, float or double (as <c>get_config()</c> does before any saving).
+    /// </summary>
+    public static double Number(JsonValue value)
+    {
+        if (value.TryGetValue<double>(out var d)) return d;
+        if (value.TryGetValue<int>(out var i)) return i;
+        if (value.TryGetValue<long>(out var l)) return l;
+        if (value.TryGetValue<float>(out var f)) return f;
+        if (value.TryGetValue<string>(out var s) && double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+            return parsed;
+        throw new KerasConfigException($"expected a number, got {value.ToJsonString()}");
+    }
 
     /// <summary>A shape as a JSON list with nulls.</summary>
     public static JsonArray ToJson(Shape shape) => new(shape.Select(d => d is null ? null : (JsonNode)JsonValue.Create(d.Value)).ToArray());
