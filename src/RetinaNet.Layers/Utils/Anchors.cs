@@ -164,7 +164,7 @@ public static class Anchors
     /// <summary>
     /// Applies regression deltas to boxes (the inverse of <see cref="bbox_transform"/>, keras-retinanet's backend
     /// <c>bbox_transform_inv</c>): <c>x1' = x1 + (d0·std0 + mean0)·w</c>, and likewise for y1 (with h), x2, y2.
-    /// Shapes (..., 4), e.g. (B, N, 4); defaults mean 0, std 0.2; the result has the deltas' dtype.
+    /// Shapes (..., 4), e.g. (B, N, 4); defaults mean 0, std 0.2; computed in the promoted dtype of boxes and deltas.
     /// </summary>
     public static Tensor bbox_transform_inv(Tensor boxes, Tensor deltas, double[]? mean = null, double[]? std = null)
     {
