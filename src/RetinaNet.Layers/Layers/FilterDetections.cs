@@ -1,0 +1,189 @@
+using System.Text.Json.Nodes;
+using RetinaNet.Core;
+using RetinaNet.Layers.Utils;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RetinaNet.Layers;
+
+/// <summary>
+/// Turns per-anchor boxes and class scores into a fixed-size list of detections per image (keras-retinanet
+/// <c>FilterDetections</c>): inputs <c>[boxes (B, N, 4), classification (B, N, C), other...]</c> with each other
+/// input (B, N, ...); outputs <c>[boxes (B, D, 4), scores (B, D), labels (B, D) int32, other (B, D, ...)...]</c>
+/// with D = <paramref name="max_detections"/>, sorted by descending score and padded with -1.
+/// Each image goes through <see cref="filter_detections"/>.
+/// </summary>
+/// <param name="nms">Whether to apply non-maximum suppression.</param>
+/// <param name="class_specific_filter">Filter each class separately (else only each box's best class).</param>
+/// <param name="nms_threshold">IoU above which NMS suppresses a box.</param>
+/// <param name="score_threshold">Scores must be strictly above this.</param>
+/// <param name="max_detections">Detections kept per image (D).</param>
+/// <param name="parallel_iterations">Kept for the Keras config (images are processed one after another).</param>
+/// <param name="name">Layer name.</param>
+/// <param name="trainable">Keras base key (no weights).</param>
+/// <param name="dtype">Keras base key.</param>
+public class FilterDetections(bool nms = true, bool class_specific_filter = true, double nms_threshold = 0.5,
+    double score_threshold = 0.05, int max_detections = 300, int parallel_iterations = 32,
+    string? name = null, bool trainable = true, string dtype = "float32")
+    : Layer(name, trainable, dtype)
+{
+    /// <summary>Whether NMS is applied.</summary>
+    public bool nms { get; } = nms;
+    /// <summary>Whether each class is filtered separately.</summary>
+    public bool class_specific_filter { get; } = class_specific_filter;
+    /// <summary>NMS IoU threshold.</summary>
+    public double nms_threshold { get; } = nms_threshold;
+    /// <summary>Score threshold (strict).</summary>
+    public double score_threshold { get; } = score_threshold;
+    /// <summary>Detections per image.</summary>
+    public int max_detections { get; } = max_detections;
+    /// <summary>Keras config value; has no effect here.</summary>
+    public int parallel_iterations { get; } = parallel_iterations;
+
+    /// <inheritdoc/>
+    public override Tensors call(Tensors inputs, bool training = false)
+    {
+        if (inputs.Count < 2)
+            throw new LayerInputException(
+                $"Layer '{name}' (FilterDetections) expects [boxes, classification, *other], but it was called on {inputs.Count} input(s).");
+        using var scope = NewDisposeScope();
+        var perImage = new List<Tensor[]>();
+        for (long b = 0; b < inputs[0].shape[0]; b++)
+        {
+            var other = inputs.Skip(2).Select(o => o[b]).ToList();
+            perImage.Add(filter_detections(inputs[0][b], inputs[1][b], other, class_specific_filter, nms,
+                score_threshold, max_detections, nms_threshold));
+        }
+        var outputs = Enumerable.Range(0, inputs.Count + 1)
+            .Select(i => stack(perImage.Select(r => r[i]), 0).MoveToOuterDisposeScope())
+            .ToList();
+        return new Tensors(outputs);
+    }
+
+    /// <inheritdoc/>
+    public override Shapes compute_output_shape(Shapes input_shape)
+    {
+        if (input_shape.Count < 2)
+            throw new ArgumentException($"FilterDetections expects [boxes, classification, *other], got {input_shape.Count} input(s).");
+        var batch = input_shape[0][0];
+        var shapes = new List<Shape>
+        {
+            new(batch, max_detections, 4),
+            new(batch, max_detections),
+            new(batch, max_detections),
+        };
+        shapes.AddRange(input_shape.Skip(2).Select(o => new Shape(new long?[] { batch, max_detections }.Concat(o.Skip(2)).ToArray())));
+        return shapes;
+    }
+
+    /// <inheritdoc/>
+    public override JsonObject get_config()
+    {
+        var config = base.get_config();
+        config["nms"] = nms;
+        config["class_specific_filter"] = class_specific_filter;
+        config["nms_threshold"] = nms_threshold;
+        config["score_threshold"] = score_threshold;
+        config["max_detections"] = max_detections;
+        config["parallel_iterations"] = parallel_iterations;
+        return config;
+    }
+
+    /// <summary>
+    /// Detections of one image (keras-retinanet's <c>filter_detections</c>). Class-specific: for each class, the boxes
+    /// scoring &gt; <paramref name="score_threshold"/> for it, reduced by NMS (at most
+    /// <paramref name="max_detections"/> per class); otherwise each box's best class only, in one pass. Then the
+    /// <paramref name="max_detections"/> best (box, class) pairs over all classes, by descending score (ties keep
+    /// the earlier pair: class-major, then NMS order), padded with -1.
+    /// </summary>
+    /// <param name="boxes">(N, 4) boxes.</param>
+    /// <param name="classification">(N, C) scores.</param>
+    /// <param name="other">Tensors (N, ...) gathered along with the boxes.</param>
+    /// <param name="class_specific_filter">Filter each class separately.</param>
+    /// <param name="nms">Apply non-maximum suppression.</param>
+    /// <param name="score_threshold">Scores must be strictly above this.</param>
+    /// <param name="max_detections">Number of detections returned (D).</param>
+    /// <param name="nms_threshold">IoU above which NMS suppresses a box.</param>
+    /// <returns><c>[boxes (D, 4), scores (D), labels (D) int32, other (D, ...)...]</c>.</returns>
+    public static Tensor[] filter_detections(Tensor boxes, Tensor classification, IReadOnlyList<Tensor>? other = null,
+        bool class_specific_filter = true, bool nms = true, double score_threshold = 0.05, int max_detections = 300,
+        double nms_threshold = 0.5)
+    {
+        other ??= Array.Empty<Tensor>();
+        using var scope = NewDisposeScope();
+        var (boxIndices, labels) = class_specific_filter
+            ? ClassSpecificCandidates(boxes, classification, nms, score_threshold, max_detections, nms_threshold)
+            : BestClassCandidates(boxes, classification, nms, score_threshold, max_detections, nms_threshold);
+
+        long numClasses = classification.shape[1];
+        var scores = classification.reshape(-1).index_select(0, boxIndices * numClasses + labels);
+        // top_k: sorted descending, equal scores keep the lower index first.
+        long k = Math.Min(max_detections, scores.shape[0]);
+        var top = scores.sort(0, descending: true, stable: true).Indices.narrow(0, 0, k);
+        var selected = boxIndices.index_select(0, top);
+
+        var results = new List<Tensor>
+        {
+            PadWithMinusOne(boxes.index_select(0, selected), max_detections),
+            PadWithMinusOne(scores.index_select(0, top), max_detections),
+            PadWithMinusOne(labels.index_select(0, top).to(ScalarType.Int32), max_detections),
+        };
+        results.AddRange(other.Select(o => PadWithMinusOne(o.index_select(0, selected), max_detections)));
+        return results.Select(r => r.MoveToOuterDisposeScope()).ToArray();
+    }
+
+    /// <summary>(box index, class) pairs per class: thresholded, optionally NMS-filtered, class by class.</summary>
+    static (Tensor boxIndices, Tensor labels) ClassSpecificCandidates(Tensor boxes, Tensor classification, bool nms,
+        double scoreThreshold, int maxDetections, double nmsThreshold)
+    {
+        // Row-major nonzero of the (C, N) mask lists the pairs class by class, boxes ascending, as TF's per-class where().
+        var pairs = (classification.t() > scoreThreshold).nonzero();
+        var classes = pairs.select(1, 0);
+        var candidates = pairs.select(1, 1);
+        if (!nms) return (candidates, classes);
+
+        var counts = classes.bincount(null, classification.shape[1]).cpu().data<long>().ToArray();
+        var keptBoxes = new List<Tensor>();
+        var keptLabels = new List<Tensor>();
+        long start = 0;
+        for (int c = 0; c < counts.Length; c++)
+        {
+            if (counts[c] == 0) continue;
+            var indices = candidates.narrow(0, start, counts[c]);
+            start += counts[c];
+            var classScores = classification.select(1, c).index_select(0, indices);
+            var keep = Nms.non_max_suppression(boxes.index_select(0, indices), classScores, maxDetections, nmsThreshold);
+            keptBoxes.Add(indices.index_select(0, keep));
+            keptLabels.Add(full(keep.shape[0], c, ScalarType.Int64, boxes.device));
+        }
+        return keptBoxes.Count == 0
+            ? (empty(0, ScalarType.Int64, boxes.device), empty(0, ScalarType.Int64, boxes.device))
+            : (cat(keptBoxes, 0), cat(keptLabels, 0));
+    }
+
+    /// <summary>(box index, best class) pairs of boxes whose best score passes, optionally NMS-filtered.</summary>
+    static (Tensor boxIndices, Tensor labels) BestClassCandidates(Tensor boxes, Tensor classification, bool nms,
+        double scoreThreshold, int maxDetections, double nmsThreshold)
+    {
+        var best = classification.argmax(1);
+        var scores = classification.gather(1, best.unsqueeze(1)).squeeze(1);
+        var indices = (scores > scoreThreshold).nonzero().view(-1);
+        if (nms)
+        {
+            var keep = Nms.non_max_suppression(boxes.index_select(0, indices), scores.index_select(0, indices),
+                maxDetections, nmsThreshold);
+            indices = indices.index_select(0, keep);
+        }
+        return (indices, best.index_select(0, indices));
+    }
+
+    /// <summary>Pads the first axis to <paramref name="length"/> rows of -1.</summary>
+    static Tensor PadWithMinusOne(Tensor values, long length)
+    {
+        var shape = values.shape.ToArray();
+        shape[0] = length;
+        var padded = full(shape, -1, values.dtype, values.device);
+        padded.narrow(0, 0, values.shape[0]).copy_(values);
+        return padded;
+    }
+}

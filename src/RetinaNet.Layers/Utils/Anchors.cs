@@ -1,0 +1,294 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RetinaNet.Layers.Utils;
+
+/// <summary>Feature-map sizes (height, width) of each pyramid level for an image shape (see <see cref="Anchors.guess_shapes"/>).</summary>
+public delegate IReadOnlyList<long[]> ShapesCallback(long[] image_shape, IReadOnlyList<int> pyramid_levels);
+
+/// <summary>
+/// Anchor and box maths of keras-retinanet (<c>utils/anchors.py</c>, <c>utils/compute_overlap.pyx</c> and the
+/// backend's <c>bbox_transform_inv</c>), under the same names. Boxes are (x1, y1, x2, y2) in continuous pixel
+/// coordinates: widths are <c>x2 - x1</c>, with no "+1" anywhere. Import with
+/// <c>using static RetinaNet.Layers.Utils.Anchors;</c> to call these as keras-retinanet code does (the class name
+/// is shared with the <see cref="RetinaNet.Layers.Anchors"/> layer).
+/// </summary>
+public static class Anchors
+{
+    /// <summary>Pyramid levels used when none are given: P3..P7.</summary>
+    public static IReadOnlyList<int> DefaultPyramidLevels { get; } = new[] { 3, 4, 5, 6, 7 };
+
+    /// <summary>
+    /// The anchors of one cell, centred on (0, 0), as a float64 (A, 4) tensor with A = |ratios|·|scales|,
+    /// ratio-major and scale-minor: side <c>base_size·scale</c> squared is the area, <c>w = sqrt(area / ratio)</c>,
+    /// <c>h = w·ratio</c>. Null ratios or scales mean <see cref="AnchorParameters.Default"/>'s.
+    /// </summary>
+    public static Tensor generate_anchors(int base_size = 16, double[]? ratios = null, double[]? scales = null)
+    {
+        ratios ??= AnchorParameters.Default.ratios.Select(r => (double)r).ToArray();
+        scales ??= AnchorParameters.Default.scales.Select(s => (double)s).ToArray();
+        using var scope = NewDisposeScope();
+        var scale = tensor(scales, ScalarType.Float64).repeat(ratios.Length);
+        var ratio = tensor(ratios, ScalarType.Float64).repeat_interleave(scales.Length);
+        var side = scale * base_size;
+        var w = (side * side / ratio).sqrt();
+        var h = w * ratio;
+        return stack(new[] { w * -0.5, h * -0.5, w * 0.5, h * 0.5 }, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Copies <paramref name="anchors"/> (A, 4) to every cell of a (height, width) feature map with the given
+    /// stride: cell centres at <c>((x + 0.5)·stride, (y + 0.5)·stride)</c>. Returns (H·W·A, 4) in the anchors'
+    /// dtype and device, row <c>((y·W) + x)·A + a</c>.
+    /// </summary>
+    public static Tensor shift(long[] shape, double stride, Tensor anchors)
+    {
+        using var scope = NewDisposeScope();
+        long height = shape[0], width = shape[1];
+        var shiftX = (arange(width, anchors.dtype, anchors.device) + 0.5) * stride;
+        var shiftY = (arange(height, anchors.dtype, anchors.device) + 0.5) * stride;
+        var x = shiftX.repeat(height);               // x fastest
+        var y = shiftY.repeat_interleave(width);
+        var shifts = stack(new[] { x, y, x, y }, 1); // (K, 4), K = H·W
+        return (anchors.unsqueeze(0) + shifts.unsqueeze(1)).reshape(-1, 4).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Feature-map sizes of each level as <c>ceil(dim / 2^level)</c> for the image's height and width.</summary>
+    public static IReadOnlyList<long[]> guess_shapes(long[] image_shape, IReadOnlyList<int> pyramid_levels) =>
+        pyramid_levels.Select(level =>
+        {
+            long factor = 1L << level;
+            return new[] { (image_shape[0] + factor - 1) / factor, (image_shape[1] + factor - 1) / factor };
+        }).ToList();
+
+    /// <summary>
+    /// All anchors of an image of shape (height, width[, channels]) over the pyramid levels (default P3..P7),
+    /// levels concatenated in order: a float64 (N, 4) tensor on the CPU.
+    /// </summary>
+    /// <param name="image_shape">Height and width of the (padded) network input, optionally followed by channels.</param>
+    /// <param name="pyramid_levels">Levels, default 3..7; level i uses <c>anchor_params.sizes[i]</c> and <c>strides[i]</c>.</param>
+    /// <param name="anchor_params">Anchor parameters, default <see cref="AnchorParameters.Default"/>.</param>
+    /// <param name="shapes_callback">Feature-map sizes per level, default <see cref="guess_shapes"/>.</param>
+    public static Tensor anchors_for_shape(long[] image_shape, IReadOnlyList<int>? pyramid_levels = null,
+        AnchorParameters? anchor_params = null, ShapesCallback? shapes_callback = null)
+    {
+        pyramid_levels ??= DefaultPyramidLevels;
+        anchor_params ??= AnchorParameters.Default;
+        shapes_callback ??= guess_shapes;
+        var image_shapes = shapes_callback(image_shape, pyramid_levels);
+        var ratios = anchor_params.ratios.Select(r => (double)r).ToArray();
+        var scales = anchor_params.scales.Select(s => (double)s).ToArray();
+        using var scope = NewDisposeScope();
+        var levels = new List<Tensor>();
+        for (int idx = 0; idx < pyramid_levels.Count; idx++)
+        {
+            var anchors = generate_anchors(anchor_params.sizes[idx], ratios, scales);
+            levels.Add(shift(image_shapes[idx], anchor_params.strides[idx], anchors));
+        }
+        return cat(levels, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// IoU of every box with every query box: (N, 4) × (K, 4) → (N, K), float64 as keras-retinanet's Cython
+    /// <c>compute_overlap</c>. Only columns 0..3 are read. Pairs that do not overlap with positive width and height
+    /// have IoU 0 (so touching boxes have 0).
+    /// </summary>
+    public static Tensor compute_overlap(Tensor boxes, Tensor query_boxes)
+    {
+        long n = boxes.shape[0], k = query_boxes.shape[0];
+        var overlaps = empty(new long[] { n, k }, ScalarType.Float64, boxes.device);
+        using var scope = NewDisposeScope();
+        var query = new QueryBoxes(query_boxes);
+        foreach (var (start, length) in RowChunks(n, k))
+            overlaps.narrow(0, start, length).copy_(query.OverlapsWith(boxes.narrow(0, start, length)));
+        return overlaps;
+    }
+
+    /// <summary>Row ranges whose (rows × K) float64 temporaries stay around 2 MB, small enough to be cache friendly.</summary>
+    static IEnumerable<(long start, long length)> RowChunks(long n, long k)
+    {
+        long rows = Math.Max(1, (1L << 18) / Math.Max(1, k));
+        for (long start = 0; start < n; start += rows) yield return (start, Math.Min(rows, n - start));
+    }
+
+    /// <summary>Query boxes prepared once (float64 columns and areas) for IoU against many boxes.</summary>
+    sealed class QueryBoxes
+    {
+        readonly Tensor x1, y1, x2, y2, area;
+
+        public QueryBoxes(Tensor query_boxes)
+        {
+            var q = query_boxes.narrow(1, 0, 4).to(ScalarType.Float64);
+            (x1, y1, x2, y2) = (q.select(1, 0), q.select(1, 1), q.select(1, 2), q.select(1, 3));
+            area = (x2 - x1) * (y2 - y1);
+        }
+
+        /// <summary>(M, K) IoU of boxes (M, 4+) with the query boxes, as the Cython loop computes it.</summary>
+        public Tensor OverlapsWith(Tensor boxes)
+        {
+            using var scope = NewDisposeScope();
+            var b = boxes.narrow(1, 0, 4).to(ScalarType.Float64);
+            var bx1 = b.select(1, 0).unsqueeze(1); var by1 = b.select(1, 1).unsqueeze(1);
+            var bx2 = b.select(1, 2).unsqueeze(1); var by2 = b.select(1, 3).unsqueeze(1);
+            var iw = minimum(bx2, x2);
+            iw.sub_(maximum(bx1, x1)).clamp_min_(0);
+            var ih = minimum(by2, y2);
+            ih.sub_(maximum(by1, y1)).clamp_min_(0);
+            var intersection = iw.mul_(ih);
+            var union = (bx2 - bx1) * (by2 - by1) + area;
+            union.sub_(intersection);
+            // Without overlap the intersection is 0 and so is the ratio, except 0/0 for two empty boxes: the
+            // Cython code skips such pairs and leaves 0, hence the NaN replacement.
+            return intersection.div_(union).nan_to_num_(0).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>
+    /// Regression targets of anchors for boxes (keras-retinanet's corner parametrisation):
+    /// <c>((gx1 - ax1)/aw, (gy1 - ay1)/ah, (gx2 - ax2)/aw, (gy2 - ay2)/ah)</c>, then <c>(t - mean) / std</c>.
+    /// Defaults: mean 0, std 0.2. Shapes (N, 4) (extra gt columns are ignored); the result has the promoted dtype.
+    /// </summary>
+    public static Tensor bbox_transform(Tensor anchors, Tensor gt_boxes, double[]? mean = null, double[]? std = null)
+    {
+        mean = CheckStatistic(mean, 0.0, nameof(mean));
+        std = CheckStatistic(std, 0.2, nameof(std));
+        using var scope = NewDisposeScope();
+        var gt = gt_boxes.narrow(-1, 0, 4);
+        var whwh = WidthsHeights(anchors);
+        var targets = (gt - anchors) / whwh;
+        var meanT = tensor(mean, targets.dtype, targets.device);
+        var stdT = tensor(std, targets.dtype, targets.device);
+        return ((targets - meanT) / stdT).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Applies regression deltas to boxes (the inverse of <see cref="bbox_transform"/>, keras-retinanet's backend
+    /// <c>bbox_transform_inv</c>): <c>x1' = x1 + (d0·std0 + mean0)·w</c>, and likewise for y1 (with h), x2, y2.
+    /// Shapes (..., 4), e.g. (B, N, 4); defaults mean 0, std 0.2; computed in the promoted dtype of boxes and deltas.
+    /// </summary>
+    public static Tensor bbox_transform_inv(Tensor boxes, Tensor deltas, double[]? mean = null, double[]? std = null)
+    {
+        mean = CheckStatistic(mean, 0.0, nameof(mean));
+        std = CheckStatistic(std, 0.2, nameof(std));
+        using var scope = NewDisposeScope();
+        var meanT = tensor(mean, deltas.dtype, deltas.device);
+        var stdT = tensor(std, deltas.dtype, deltas.device);
+        var whwh = WidthsHeights(boxes);
+        return (boxes + (deltas * stdT + meanT) * whwh).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Matches anchors to ground-truth boxes by IoU: for each anchor the best box (<c>argmax_overlaps_inds</c>),
+    /// <c>positive_indices</c> where that IoU ≥ <paramref name="positive_overlap"/> and <c>ignore_indices</c> where
+    /// it lies in (<paramref name="negative_overlap"/>, <paramref name="positive_overlap"/>). The index sets are
+    /// boolean (N,) masks; there is no forced match for boxes that no anchor reaches.
+    /// </summary>
+    /// <param name="anchors">(N, 4) anchors.</param>
+    /// <param name="annotations">(K, 4+) ground-truth boxes, K ≥ 1.</param>
+    /// <param name="negative_overlap">IoU up to which an anchor is background.</param>
+    /// <param name="positive_overlap">IoU from which an anchor is foreground.</param>
+    public static (Tensor positive_indices, Tensor ignore_indices, Tensor argmax_overlaps_inds) compute_gt_annotations(
+        Tensor anchors, Tensor annotations, double negative_overlap = 0.4, double positive_overlap = 0.5)
+    {
+        if (annotations.shape[0] == 0)
+            throw new ArgumentException("compute_gt_annotations needs at least one annotation.", nameof(annotations));
+        using var scope = NewDisposeScope();
+        // The (N, K) IoU matrix is reduced chunk by chunk and never held whole.
+        var query = new QueryBoxes(annotations);
+        var maxima = new List<Tensor>();
+        var argmaxima = new List<Tensor>();
+        foreach (var (start, length) in RowChunks(anchors.shape[0], annotations.shape[0]))
+        {
+            using var overlaps = query.OverlapsWith(anchors.narrow(0, start, length));
+            // argmax takes the first maximum, as numpy's does.
+            var argmax = overlaps.argmax(1);
+            maxima.Add(overlaps.gather(1, argmax.unsqueeze(1)).squeeze(1));
+            argmaxima.Add(argmax);
+        }
+        var max_overlaps = cat(maxima, 0);
+        var positive = max_overlaps >= positive_overlap;
+        var ignore = (max_overlaps > negative_overlap).logical_and_(positive.logical_not());
+        return (positive.MoveToOuterDisposeScope(), ignore.MoveToOuterDisposeScope(),
+            cat(argmaxima, 0).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Training targets for a batch (keras-retinanet's <c>anchor_targets_bbox</c>), float32:
+    /// <c>regression_batch</c> (B, N, 4+1) with <see cref="bbox_transform"/> of each anchor's best box, and
+    /// <c>labels_batch</c> (B, N, num_classes+1) one-hot on positive anchors; the last column of both is the anchor
+    /// state: 1 positive, 0 background, -1 ignored (IoU in the ignore band, or the anchor's centre outside the
+    /// image's own height/width, i.e. in the zero padding).
+    /// </summary>
+    /// <param name="anchors">(N, 4) anchors of the padded batch shape (see <see cref="anchors_for_shape"/>).</param>
+    /// <param name="image_shapes">Each image's (height, width[, channels]) before padding.</param>
+    /// <param name="annotations_group">Each image's ground truth (may hold no boxes).</param>
+    /// <param name="num_classes">Number of classes C.</param>
+    /// <param name="negative_overlap">IoU up to which an anchor is background.</param>
+    /// <param name="positive_overlap">IoU from which an anchor is foreground.</param>
+    public static (Tensor regression_batch, Tensor labels_batch) anchor_targets_bbox(Tensor anchors,
+        IReadOnlyList<long[]> image_shapes, IReadOnlyList<Annotations> annotations_group, int num_classes,
+        double negative_overlap = 0.4, double positive_overlap = 0.5)
+    {
+        if (image_shapes.Count != annotations_group.Count)
+            throw new ArgumentException("The length of the images and annotations need to be equal.");
+        if (annotations_group.Count == 0)
+            throw new ArgumentException("No data received to compute anchor targets for.");
+        foreach (var annotations in annotations_group)
+        {
+            if (annotations.bboxes is null) throw new ArgumentException("Annotations should contain bboxes.");
+            if (annotations.labels is null) throw new ArgumentException("Annotations should contain labels.");
+        }
+
+        int batch_size = image_shapes.Count;
+        long n = anchors.shape[0];
+        var device = anchors.device;
+        var regression_batch = zeros(new long[] { batch_size, n, 4 + 1 }, ScalarType.Float32, device);
+        var labels_batch = zeros(new long[] { batch_size, n, num_classes + 1 }, ScalarType.Float32, device);
+        using var scope = NewDisposeScope();
+        var centerX = (anchors.select(1, 0) + anchors.select(1, 2)) / 2;
+        var centerY = (anchors.select(1, 1) + anchors.select(1, 3)) / 2;
+        for (int index = 0; index < batch_size; index++)
+        {
+            var annotations = annotations_group[index];
+            var regression = regression_batch[index];
+            var labels = labels_batch[index];
+            if (annotations.bboxes.shape[0] > 0)
+            {
+                var bboxes = annotations.bboxes.to(device);
+                var (positive, ignore, argmax) = compute_gt_annotations(anchors, bboxes, negative_overlap, positive_overlap);
+                var state = zeros(n, ScalarType.Float32, device).masked_fill_(ignore, -1).masked_fill_(positive, 1);
+                labels.select(1, num_classes).copy_(state);
+                regression.select(1, 4).copy_(state);
+
+                var positiveRows = positive.nonzero().squeeze(1);
+                var classes = annotations.labels.to(device).to(ScalarType.Int64).index_select(0, argmax.index_select(0, positiveRows));
+                labels.index_put_(1.0f, new[] { positiveRows, classes });
+
+                regression.narrow(1, 0, 4).copy_(bbox_transform(anchors, bboxes.index_select(0, argmax)));
+            }
+
+            var outside = (centerX >= image_shapes[index][1]).logical_or_(centerY >= image_shapes[index][0]);
+            labels.select(1, num_classes).masked_fill_(outside, -1);
+            regression.select(1, 4).masked_fill_(outside, -1);
+        }
+        return (regression_batch, labels_batch);
+    }
+
+    /// <summary>(w, h, w, h) of boxes (..., 4), to scale corner deltas.</summary>
+    static Tensor WidthsHeights(Tensor boxes)
+    {
+        var w = boxes.select(-1, 2) - boxes.select(-1, 0);
+        var h = boxes.select(-1, 3) - boxes.select(-1, 1);
+        return stack(new[] { w, h, w, h }, -1);
+    }
+
+    /// <summary>A mean or std of the box normalisation: four numbers, or the default for each coordinate.</summary>
+    internal static double[] CheckStatistic(double[]? values, double fallback, string name)
+    {
+        if (values is null) return new[] { fallback, fallback, fallback, fallback };
+        if (values.Length != 4)
+            throw new ArgumentException(
+                $"Expected {name} to be a list of 4 numbers (for x1, y1, x2, y2). Received: [{string.Join(", ", values)}]", name);
+        return values;
+    }
+}
