@@ -44,7 +44,7 @@ public class Dropout : Layer
         if (rate == 1) return zeros_like(x);
         using var scope = NewDisposeScope();
         // A generator draws on one device; moving the layer's inputs elsewhere restarts the seeded sequence there.
-        if (seed is int s && (generator is null || generator.device != x.device))
+        if (seed is int s && (generator is null || generator.device.type != x.device.type || generator.device.index != x.device.index))
         {
             generator?.Dispose();
             generator = new Generator((ulong)s, x.device);
