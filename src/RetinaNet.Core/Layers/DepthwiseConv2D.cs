@@ -8,6 +8,7 @@ namespace RetinaNet.Core.Layers;
 /// Depthwise 2-D convolution on NHWC tensors (Keras <c>DepthwiseConv2D</c>): each input channel is convolved with
 /// its own <c>depth_multiplier</c> filters and nothing mixes channels. The kernel is (kh, kw, in, depth_multiplier)
 /// in Keras layout and a grouped convolution kernel for libtorch (see <see cref="DepthwiseKernelLayout"/>).
+/// With depth_multiplier 1 the NHWC input is used as a channels-last view without a copy.
 /// "same" padding follows TensorFlow (extra row/column at the bottom/right).
 /// </summary>
 public class DepthwiseConv2D : Layer
@@ -88,7 +89,9 @@ public class DepthwiseConv2D : Layer
     {
         Tensor x = inputs;
         var groups = x.shape[3];
-        using var nchw = x.permute(0, 3, 1, 2);
+        // libtorch 2.10 (CPU) computes depthwise convolutions with several output channels per group wrongly on
+        // channels-last inputs, so those get a contiguous NCHW copy (see DepthwiseKernelLayout; pinned by a test).
+        using var nchw = depth_multiplier == 1 ? x.permute(0, 3, 1, 2) : x.permute(0, 3, 1, 2).contiguous();
         var padH = Padding.Same(x.shape[1], kernel_size.first, strides.first, dilation_rate.first, padding);
         var padW = Padding.Same(x.shape[2], kernel_size.second, strides.second, dilation_rate.second, padding);
         Tensor y;
