@@ -1,0 +1,31 @@
+using RetinaNet.Layers.Utils;
+using RetinaNet.Core;
+
+namespace RetinaNet.Layers;
+
+/// <summary>
+/// keras-retinanet's <c>models</c> module: backbone dispatch, <c>load_model</c>, <c>convert_model</c>.
+/// </summary>
+public static class models
+{
+    /// <summary>
+    /// The backbone family for a name, by substring as keras-retinanet dispatches (<c>resnet</c>, <c>mobilenet</c>).
+    /// </summary>
+    public static Backbone backbone(string backbone_name)
+    {
+        if (backbone_name.Contains("resnet")) return new ResNetBackbone(backbone_name);
+        if (backbone_name.Contains("mobilenet")) return new MobileNetBackbone(backbone_name);
+        throw new NotSupportedException($"Backbone class for '{backbone_name}' not implemented (available: resnet18/34/50/101/152, mobilenet{{128,160,192,224}}_{{alpha}}).");
+    }
+
+    /// <summary>Turns a training model into an inference model (<see cref="RetinaNetBuilder.retinanet_bbox"/>).</summary>
+    public static Model convert_model(Model model, bool nms = true, bool class_specific_filter = true,
+        AnchorParameters? anchor_params = null, int[]? pyramid_levels = null, double nms_threshold = 0.5,
+        double score_threshold = 0.05, int max_detections = 300, int parallel_iterations = 32) =>
+        RetinaNetBuilder.retinanet_bbox(model, nms, class_specific_filter, anchor_params: anchor_params,
+            pyramid_levels: pyramid_levels, nms_threshold: nms_threshold, score_threshold: score_threshold,
+            max_detections: max_detections, parallel_iterations: parallel_iterations);
+
+    /// <summary>Throws unless the model has <c>regression</c> and <c>classification</c> outputs.</summary>
+    public static void assert_training_model(Model model) => RetinaNetBuilder.assert_training_model(model);
+}

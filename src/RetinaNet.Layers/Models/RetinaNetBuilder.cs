@@ -1,0 +1,202 @@
+using RetinaNet.Layers.Utils;
+using RetinaNet.Core;
+using RetinaNet.Core.Layers;
+
+namespace RetinaNet.Layers;
+
+/// <summary>
+/// keras-retinanet's <c>models/retinanet.py</c>: the FPN, the default heads, the training model and the inference
+/// model with in-graph anchors, box decoding and filtering. Layer names are keras-retinanet's so weights load by name.
+/// </summary>
+public static class RetinaNetBuilder
+{
+    /// <summary>
+    /// The regression head: 4× Conv2D(3×3, relu) then Conv2D(num_anchors·num_values); kernels N(0, 0.01), zero bias;
+    /// reshaped to (B, H·W·A, num_values), anchor-major within a location.
+    /// </summary>
+    public static Model default_regression_model(int num_values, int num_anchors, int pyramid_feature_size = 256,
+        int regression_feature_size = 256, string name = "regression_submodel")
+    {
+        var inputs = keras.Input(new Shape(null, null, pyramid_feature_size));
+        KerasTensors outputs = inputs;
+        for (int i = 0; i < 4; i++)
+            outputs = new Conv2D(regression_feature_size, 3, strides: 1, padding: "same", activation: "relu",
+                kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: "zeros",
+                name: $"pyramid_regression_{i}").Apply(outputs);
+        outputs = new Conv2D(num_anchors * num_values, 3, strides: 1, padding: "same",
+            kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: "zeros", name: "pyramid_regression").Apply(outputs);
+        outputs = new Reshape(new long[] { -1, num_values }, name: "pyramid_regression_reshape").Apply(outputs);
+        return keras.Model(inputs, outputs, name: name);
+    }
+
+    /// <summary>
+    /// The classification head: 4× Conv2D(3×3, relu) then Conv2D(num_classes·num_anchors) whose bias starts at
+    /// the prior probability, reshaped to (B, H·W·A, num_classes) and passed through a sigmoid.
+    /// </summary>
+    public static Model default_classification_model(int num_classes, int num_anchors, int pyramid_feature_size = 256,
+        double prior_probability = 0.01, int classification_feature_size = 256, string name = "classification_submodel")
+    {
+        var inputs = keras.Input(new Shape(null, null, pyramid_feature_size));
+        KerasTensors outputs = inputs;
+        for (int i = 0; i < 4; i++)
+            outputs = new Conv2D(classification_feature_size, 3, strides: 1, padding: "same", activation: "relu",
+                kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: "zeros",
+                name: $"pyramid_classification_{i}").Apply(outputs);
+        outputs = new Conv2D(num_classes * num_anchors, 3, strides: 1, padding: "same",
+            kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: new PriorProbability(prior_probability),
+            name: "pyramid_classification").Apply(outputs);
+        outputs = new Reshape(new long[] { -1, num_classes }, name: "pyramid_classification_reshape").Apply(outputs);
+        outputs = new Activation("sigmoid", name: "pyramid_classification_sigmoid").Apply(outputs);
+        return keras.Model(inputs, outputs, name: name);
+    }
+
+    /// <summary>keras-retinanet's <c>default_submodels</c>: regression then classification.</summary>
+    public static List<(string name, Model model)> default_submodels(int num_classes, int num_anchors,
+        int pyramid_feature_size = 256, int head_feature_size = 256, double prior_probability = 0.01) => new()
+    {
+        ("regression", default_regression_model(4, num_anchors, pyramid_feature_size, head_feature_size)),
+        ("classification", default_classification_model(num_classes, num_anchors, pyramid_feature_size, prior_probability, head_feature_size)),
+    };
+
+    /// <summary>
+    /// The feature pyramid (keras-retinanet's <c>__create_pyramid_features</c>): top-down from C5 with UpsampleLike
+    /// and Add, 3×3 smoothing convs, P6 from C5 (not P5) with stride 2, P7 from relu(P6). Returns P-levels by number.
+    /// </summary>
+    public static SortedDictionary<int, KerasTensor> create_pyramid_features(IReadOnlyDictionary<string, KerasTensor> backbone_layers,
+        int[] pyramid_levels, int feature_size = 256)
+    {
+        Conv2D conv(int kernel, string name, int stride = 1) =>
+            new(feature_size, kernel, strides: stride, padding: "same", name: name);
+        var C3 = backbone_layers["C3"];
+        var C4 = backbone_layers["C4"];
+        var C5 = backbone_layers["C5"];
+        var features = new SortedDictionary<int, KerasTensor>();
+
+        KerasTensor P5 = conv(1, "C5_reduced").Apply(C5);
+        KerasTensor P5_upsampled = new UpsampleLike(name: "P5_upsampled").Apply(new KerasTensors(P5, C4));
+        features[5] = conv(3, "P5").Apply(P5);
+
+        KerasTensor P4 = conv(1, "C4_reduced").Apply(C4);
+        P4 = new Add(name: "P4_merged").Apply(new KerasTensors(P5_upsampled, P4));
+        KerasTensor P4_upsampled = new UpsampleLike(name: "P4_upsampled").Apply(new KerasTensors(P4, C3));
+        features[4] = conv(3, "P4").Apply(P4);
+
+        KerasTensor P3 = conv(1, "C3_reduced").Apply(C3);
+        P3 = new Add(name: "P3_merged").Apply(new KerasTensors(P4_upsampled, P3));
+        if (backbone_layers.TryGetValue("C2", out var C2) && pyramid_levels.Contains(2))
+        {
+            KerasTensor P3_upsampled = new UpsampleLike(name: "P3_upsampled").Apply(new KerasTensors(P3, C2));
+            features[3] = conv(3, "P3").Apply(P3);
+            KerasTensor P2 = conv(1, "C2_reduced").Apply(C2);
+            P2 = new Add(name: "P2_merged").Apply(new KerasTensors(P3_upsampled, P2));
+            features[2] = conv(3, "P2").Apply(P2);
+        }
+        else features[3] = conv(3, "P3").Apply(P3);
+
+        if (pyramid_levels.Contains(6))
+        {
+            KerasTensor P6 = conv(3, "P6", stride: 2).Apply(C5);
+            features[6] = P6;
+            if (pyramid_levels.Contains(7))
+            {
+                KerasTensor P7 = new Activation("relu", name: "C6_relu").Apply(P6);
+                features[7] = conv(3, "P7", stride: 2).Apply(P7);
+            }
+        }
+        else if (pyramid_levels.Contains(7))
+            throw new ArgumentException("P6 is required to use P7");
+
+        foreach (var level in features.Keys.ToList())
+            if (!pyramid_levels.Contains(level)) features.Remove(level);
+        return features;
+    }
+
+    /// <summary>
+    /// The training model: backbone C-layers → FPN → every sub-model applied to every level (shared weights) →
+    /// one <c>Concatenate(axis=1)</c> per sub-model, named after it (<c>regression</c>, <c>classification</c>).
+    /// </summary>
+    public static Model retinanet(KerasTensor inputs, IReadOnlyDictionary<string, KerasTensor> backbone_layers, int num_classes,
+        RetinaNetOptions? options = null)
+    {
+        options ??= new RetinaNetOptions();
+        var num_anchors = options.num_anchors ?? AnchorParameters.Default.num_anchors();
+        var levels = options.pyramid_levels ?? new[] { 3, 4, 5, 6, 7 };
+        if (levels.Contains(2) && !backbone_layers.ContainsKey("C2"))
+            throw new ArgumentException("C2 not provided by backbone model. Cannot create P2 layers.");
+        if (!(levels.Contains(3) && levels.Contains(4) && levels.Contains(5)))
+            throw new ArgumentException("pyramid levels 3, 4, and 5 required for functionality");
+
+        var submodels = options.submodels
+            ?? default_submodels(num_classes, num_anchors, options.feature_size, options.head_feature_size, options.prior_probability);
+        var features = create_pyramid_features(backbone_layers, levels, options.feature_size).Values.ToList();
+
+        var outputs = submodels
+            .Select(s => (KerasTensor)new Concatenate(axis: 1, name: s.name).Apply(new KerasTensors(features.Select(f => (KerasTensor)s.model.Apply(f)))))
+            .ToList();
+        return keras.Model(inputs, new KerasTensors(outputs), name: options.name);
+    }
+
+    /// <summary>
+    /// Throws unless the model is a training model (outputs <c>regression</c> and <c>classification</c>),
+    /// with keras-retinanet's message.
+    /// </summary>
+    public static void assert_training_model(Model model)
+    {
+        if (!(model.output_names.Contains("regression") && model.output_names.Contains("classification")))
+            throw new ArgumentException(
+                $"Input is not a training model (no 'regression' and 'classification' outputs were found, outputs are: [{string.Join(", ", model.output_names.Select(n => $"'{n}'"))}]).");
+    }
+
+    /// <summary>Finds a layer by name in a model or any model nested in it.</summary>
+    public static Layer? FindLayer(Model model, string name)
+    {
+        foreach (var layer in model.layers)
+        {
+            if (layer.name == name) return layer;
+            if (layer is Model inner && FindLayer(inner, name) is Layer found) return found;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The inference model: anchors computed in the graph from the real P-level shapes, <c>RegressBoxes</c>,
+    /// <c>ClipBoxes</c> against the input image, <c>FilterDetections</c> → [boxes, scores, labels, other…].
+    /// </summary>
+    public static Model retinanet_bbox(Model model, bool nms = true, bool class_specific_filter = true,
+        string name = "retinanet-bbox", AnchorParameters? anchor_params = null, int[]? pyramid_levels = null,
+        double nms_threshold = 0.5, double score_threshold = 0.05, int max_detections = 300, int parallel_iterations = 32)
+    {
+        anchor_params ??= AnchorParameters.Default;
+        assert_training_model(model);
+        pyramid_levels ??= new[] { 3, 4, 5, 6, 7 };
+        if (pyramid_levels.Length != anchor_params.sizes.Count)
+            throw new ArgumentException(
+                $"number of pyramid levels {pyramid_levels.Length} should match number of anchor parameter sizes {anchor_params.sizes.Count}");
+
+        // A model trained with other anchors has another number of anchors per location; say so instead of
+        // failing later with incompatible shapes (keras-retinanet issues #941/#957).
+        if (FindLayer(model, "pyramid_regression") is Conv2D head && head.filters / 4 != anchor_params.num_anchors())
+            throw new ArgumentException(
+                $"The model predicts {head.filters / 4} anchors per location but the anchor parameters give {anchor_params.num_anchors()} " +
+                $"({anchor_params.ratios.Count} ratios x {anchor_params.scales.Count} scales). Convert it with the anchor config it was trained with.");
+
+        var ratios = anchor_params.ratios.Select(r => (double)r).ToArray();
+        var scales = anchor_params.scales.Select(r => (double)r).ToArray();
+        var features = pyramid_levels.Select(l => model.get_layer($"P{l}").output.Single()).ToList();
+        var anchors = new Concatenate(axis: 1, name: "anchors").Apply(new KerasTensors(features.Select((f, i) =>
+            (KerasTensor)new Anchors(anchor_params.sizes[i], anchor_params.strides[i], ratios, scales,
+                name: $"anchors_{i}").Apply(f))));
+
+        var regression = model.outputs[0];
+        var classification = model.outputs[1];
+        var other = model.outputs.Skip(2).ToList();
+
+        KerasTensor boxes = new RegressBoxes(name: "boxes").Apply(new KerasTensors(anchors, regression));
+        boxes = new ClipBoxes(name: "clipped_boxes").Apply(new KerasTensors(model.inputs[0], boxes));
+        var detections = new FilterDetections(nms: nms, class_specific_filter: class_specific_filter, nms_threshold: nms_threshold,
+                score_threshold: score_threshold, max_detections: max_detections, parallel_iterations: parallel_iterations,
+                name: "filtered_detections")
+            .Apply(new KerasTensors(new[] { boxes, classification }.Concat(other)));
+        return keras.Model(model.inputs, detections, name: name);
+    }
+}
