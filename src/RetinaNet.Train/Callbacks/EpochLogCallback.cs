@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RetinaNet.Core;
+
+namespace RetinaNet.Train.Callbacks;
+
+/// <summary>
+/// Appends every epoch's logs (losses, mAP, learning rate, elapsed seconds) to <c>training_log.csv</c> and rewrites
+/// <c>training_log.json</c>; both are replaced atomically so a reader never sees half a file.
+/// </summary>
+public sealed class EpochLogCallback(string folder) : Callback
+{
+    readonly List<Dictionary<string, double>> epochs = new();
+    readonly System.Diagnostics.Stopwatch clock = new();
+
+    /// <summary>The CSV file's path.</summary>
+    public string csv_path => Path.Combine(folder, "training_log.csv");
+
+    /// <summary>The JSON file's path.</summary>
+    public string json_path => Path.Combine(folder, "training_log.json");
+
+    /// <inheritdoc/>
+    public override void on_train_begin(Dictionary<string, double> logs) => clock.Start();
+
+    /// <inheritdoc/>
+    public override void on_epoch_end(int epoch, Dictionary<string, double> logs)
+    {
+        var row = new Dictionary<string, double>(logs) { ["epoch"] = epoch + 1, ["seconds"] = clock.Elapsed.TotalSeconds };
+        if (!row.ContainsKey("lr")) row["lr"] = model.optimizer?.learning_rate ?? double.NaN;
+        epochs.Add(row);
+        Directory.CreateDirectory(folder);
+
+        var keys = epochs.SelectMany(e => e.Keys).Distinct().OrderBy(k => k == "epoch" ? 0 : 1).ThenBy(k => k, StringComparer.Ordinal).ToList();
+        var lines = new List<string> { string.Join(",", keys) };
+        lines.AddRange(epochs.Select(e => string.Join(",", keys.Select(k =>
+            e.TryGetValue(k, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : ""))));
+        WriteAtomically(csv_path, string.Join("\n", lines) + "\n");
+
+        var json = new JsonArray(epochs.Select(e => (JsonNode)new JsonObject(e.Select(p =>
+            KeyValuePair.Create(p.Key, (JsonNode?)(double.IsFinite(p.Value) ? JsonValue.Create(p.Value) : null))))).ToArray());
+        WriteAtomically(json_path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    static void WriteAtomically(string path, string text)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text);
+        File.Move(temp, path, overwrite: true);
+    }
+}

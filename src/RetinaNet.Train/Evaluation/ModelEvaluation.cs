@@ -1,0 +1,75 @@
+using RetinaNet.Core;
+using RetinaNet.Train.Utils;
+using SkiaSharp;
+using static TorchSharp.torch;
+using Generator = RetinaNet.Train.Preprocessing.Generator;
+
+namespace RetinaNet.Train.Evaluation;
+
+/// <summary>
+/// Runs an inference model over a dataset and scores it (keras-retinanet's <c>_get_detections</c>,
+/// <c>_get_annotations</c> and <c>evaluate</c>): load → resize → preprocess → predict → boxes ÷ scale.
+/// </summary>
+public static class ModelEvaluation
+{
+    /// <summary>Detections and annotations for every image of the generator.</summary>
+    public static List<EvaluationImage> get_detections(Generator generator, Model model, double score_threshold = 0.05,
+        int max_detections = 100, string? save_path = null, Action<int, int>? progress = null)
+    {
+        var images = new List<EvaluationImage>();
+        for (int i = 0; i < generator.size(); i++)
+        {
+            using var scope = NewDisposeScope();
+            var raw = generator.load_image(i);
+            var (resized, scale) = generator.resize_image(raw);
+            var input = generator.preprocess_image(resized).unsqueeze(0);
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var outputs = model.predict_on_batch(input);
+            var elapsed = started.Elapsed.TotalSeconds;
+            var boxes = (outputs[0][0] / scale).cpu().contiguous();
+            var scores = outputs[1][0].cpu().contiguous();
+            var labels = outputs[2][0].to(ScalarType.Int32).cpu().contiguous();
+
+            var detections = DetectionSelection.Select(boxes.data<float>().ToArray(), scores.data<float>().ToArray(),
+                labels.data<int>().ToArray(), (float)score_threshold, max_detections);
+            var image = new EvaluationImage(elapsed);
+            foreach (var (label, list) in detections)
+                foreach (var d in list) image.AddDetection(label, d);
+            var annotations = generator.load_annotations(i);
+            for (int k = 0; k < annotations.Count; k++)
+            {
+                var (x1, y1, x2, y2) = annotations.box(k);
+                image.AddAnnotation(annotations.labels[k], new CornerBox(x1, y1, x2, y2));
+            }
+            images.Add(image);
+
+            if (save_path is not null) SaveDrawing(save_path, i, raw, image, generator);
+            progress?.Invoke(i + 1, generator.size());
+        }
+        return images;
+    }
+
+    /// <summary>VOC-style AP per class at <paramref name="iou_threshold"/> (keras-retinanet's <c>evaluate</c>).</summary>
+    public static VocEvaluationResult evaluate(Generator generator, Model model, double iou_threshold = 0.5,
+        double score_threshold = 0.05, int max_detections = 100, string? save_path = null, Action<int, int>? progress = null)
+    {
+        var images = get_detections(generator, model, score_threshold, max_detections, save_path, progress);
+        var labels = Enumerable.Range(0, generator.num_classes()).Where(generator.has_label);
+        return VocEvaluation.Evaluate(images, labels, iou_threshold);
+    }
+
+    static void SaveDrawing(string folder, int index, Tensor bgr, EvaluationImage image, Generator generator)
+    {
+        using var bitmap = Visualization.to_bitmap(bgr);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            foreach (var (label, boxes) in image.Annotations)
+                Visualization.draw_annotations(canvas, boxes.Select(b => (b.X1, b.Y1, b.X2, b.Y2)).ToList(),
+                    boxes.Select(_ => label).ToList(), generator.label_to_name, new SKColor(0, 255, 0));
+            foreach (var (label, detections) in image.Detections)
+                Visualization.draw_detections(canvas, detections.Select(d => (d.X1, d.Y1, d.X2, d.Y2)).ToList(),
+                    detections.Select(d => d.Score).ToList(), detections.Select(_ => label).ToList(), generator.label_to_name, 0.0);
+        }
+        Visualization.save_png(bitmap, Path.Combine(folder, $"{index}.png"));
+    }
+}
