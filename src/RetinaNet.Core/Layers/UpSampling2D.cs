@@ -39,7 +39,7 @@ public class UpSampling2D : Layer
         if (interpolation == "nearest")
         {
             // Exact repetition by broadcasting; avoids libtorch's floating-point source-index arithmetic.
-            using var grid = x.view(n, h, 1, w, 1, c).expand(n, h, size.first, w, size.second, c);
+            using var grid = x.reshape(n, h, 1, w, 1, c).expand(n, h, size.first, w, size.second, c);
             return grid.reshape(n, h * size.first, w * size.second, c);
         }
         using var nchw = x.permute(0, 3, 1, 2);

@@ -60,6 +60,17 @@ public class UpSampling2DTests
         }
     }
 
+    /// <summary>A permuted (non-contiguous) input, such as a Permute layer returns, upsamples the same.</summary>
+    [Test]
+    public void Nearest_AcceptsNonContiguousInput()
+    {
+        using var x = randn(1, 3, 2, 4);
+        using var permuted = x.permute(0, 2, 1, 3);
+        using var y = new UpSampling2D().Apply(permuted);
+        using var expected = new UpSampling2D().Apply(permuted.contiguous());
+        Assert.That(TensorValues.Of(y), Is.EqualTo(TensorValues.Of(expected)));
+    }
+
     [Test]
     public void OutputShape_KeepsUnknownDims()
     {
