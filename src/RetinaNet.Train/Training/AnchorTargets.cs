@@ -1,0 +1,48 @@
+using RetinaNet.Layers.Utils;
+using RetinaNet.Train.Preprocessing;
+using static TorchSharp.torch;
+using AnchorMath = RetinaNet.Layers.Utils.Anchors;
+
+namespace RetinaNet.Train.Training;
+
+/// <summary>
+/// The generator's target step (keras-retinanet's <c>compute_targets</c>): anchors for the padded batch shape,
+/// then <c>anchor_targets_bbox</c> against each image's own (unpadded) size. Anchors depend only on the batch
+/// shape, so they are cached per shape.
+/// </summary>
+public sealed class AnchorTargets(AnchorParameters? anchor_params = null, int[]? pyramid_levels = null)
+{
+    readonly AnchorParameters parameters = anchor_params ?? AnchorParameters.Default;
+    readonly int[] levels = pyramid_levels ?? new[] { 3, 4, 5, 6, 7 };
+    readonly Dictionary<(long, long), Tensor> cache = new();
+    readonly object gate = new();
+
+    /// <summary>The delegate to set as <c>Generator.compute_anchor_targets</c>.</summary>
+    public ComputeAnchorTargets Delegate => compute;
+
+    (Tensor regression, Tensor classification) compute(Tensor inputs, IReadOnlyList<Preprocessing.Annotations> annotations,
+        IReadOnlyList<(int height, int width)> image_shapes, int num_classes)
+    {
+        var anchors = AnchorsFor(inputs.shape[1], inputs.shape[2]);
+        using var scope = NewDisposeScope();
+        var groundTruth = annotations.Select(a => new RetinaNet.Layers.Utils.Annotations(
+            a.Count == 0 ? zeros(0, 4, ScalarType.Float64) : tensor(a.bboxes),
+            tensor(a.labels))).ToList();
+        var shapes = image_shapes.Select(s => new long[] { s.height, s.width }).ToList();
+        var (regression, labels) = AnchorMath.anchor_targets_bbox(anchors, shapes, groundTruth, num_classes);
+        return (regression.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
+    }
+
+    Tensor AnchorsFor(long height, long width)
+    {
+        lock (gate)
+        {
+            if (!cache.TryGetValue((height, width), out var anchors))
+            {
+                anchors = AnchorMath.anchors_for_shape(new[] { height, width }, levels, parameters).DetachFromDisposeScope();
+                cache[(height, width)] = anchors;
+            }
+            return anchors;
+        }
+    }
+}
