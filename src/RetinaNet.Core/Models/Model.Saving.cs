@@ -23,7 +23,7 @@ public partial class Model
     public static Model from_config(JsonObject config, IReadOnlyDictionary<string, object>? custom_objects)
     {
         using var scope = new CustomObjectScope(custom_objects);
-        return ModelConfigReader.FromConfig(config);
+        return ModelConfigReader.FromConfig(ConfigJson.Reparse(config));
     }
 
     /// <summary>The model as JSON, <c>{"class_name": "Functional", "config": ..., "keras_version", "backend"}</c>.</summary>

@@ -15,6 +15,12 @@ internal static class ConfigJson
 
     public static string ToJson(JsonNode node) => node.ToJsonString(Options);
 
+    /// <summary>
+    /// A parsed copy of a config built in memory. Values created from C# numbers only convert to their own type,
+    /// while parsed ones convert to any number type, which is what <see cref="ConfigBinder"/> expects.
+    /// </summary>
+    public static JsonObject Reparse(JsonObject config) => (JsonObject)JsonNode.Parse(config.ToJsonString())!;
+
     public static JsonObject Object(JsonNode? node, string what) =>
         node as JsonObject ?? throw Malformed(what, node, "an object");
 

@@ -108,11 +108,22 @@ internal static class H5Guard
         }
     }
 
+    // Files up to this size are read into memory: PureHDF then reads headers about ten times faster than through
+    // a FileStream (it seeks for every small read), and the loader sees one consistent snapshot of the file.
+    const long InMemoryLimit = 1L << 30;
+
     /// <summary>Opens the file for reading after <see cref="CheckFile"/>.</summary>
     public static NativeFileHandle Open(string path)
     {
         CheckFile(path);
-        return Run(path, () => new NativeFileHandle(H5File.Open(path, FileMode.Open, FileAccess.Read, FileShare.Read), new FileInfo(path).Length));
+        return Run(path, () =>
+        {
+            var length = new FileInfo(path).Length;
+            var file = length <= InMemoryLimit
+                ? H5File.Open(new MemoryStream(File.ReadAllBytes(path), writable: false), leaveOpen: false)
+                : H5File.Open(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            return new NativeFileHandle(file, length);
+        });
     }
 }
 

@@ -15,6 +15,9 @@ internal sealed class H5WeightsReader
     readonly NativeFileHandle file;
     readonly string path;
     readonly Action<string> warn;
+    // The members of each group visited, by path: looking links up one by one rescans the group every time,
+    // which is quadratic for large groups (hundreds of layers, or a nested model's weights).
+    readonly Dictionary<string, Dictionary<string, IH5Object>> members = new();
 
     H5WeightsReader(NativeFileHandle file, string path, Action<string> warn)
     {
@@ -60,7 +63,7 @@ internal sealed class H5WeightsReader
         var saved = new List<(string name, List<Saved> weights)>();
         foreach (var name in LayerNames(group))
         {
-            var weights = ReadSubset(LayerGroup(group, name), name);
+            var weights = ReadSubset(LayerGroup(group, name), "/" + name, name);
             if (weights.Count > 0) saved.Add((name, weights));
         }
         if (saved.Count != layers.Count)
@@ -98,7 +101,7 @@ internal sealed class H5WeightsReader
         var result = new List<(KerasVariable, Saved)>();
         for (int k = 0; k < names.Length; k++)
         {
-            var values = ReadSubset(LayerGroup(group, names[k]), names[k]);
+            var values = ReadSubset(LayerGroup(group, names[k]), "/" + names[k], names[k]);
             if (!byName.TryGetValue(names[k], out var layers)) continue;
             foreach (var layer in layers)
             {
@@ -135,8 +138,8 @@ internal sealed class H5WeightsReader
     /// <summary>Our models have no weights of their own, so saved top-level weights cannot go anywhere.</summary>
     void CheckTopLevel(IH5Group group)
     {
-        if (!group.LinkExists("top_level_model_weights")) return;
-        var count = H5Strings.ReadNames(LayerGroup(group, "top_level_model_weights"), "weight_names", file.Length)?.Length ?? 0;
+        if (Find(group, "", "top_level_model_weights") is not IH5Group topLevel) return;
+        var count = H5Strings.ReadNames(topLevel, "weight_names", file.Length)?.Length ?? 0;
         if (count > 0)
             throw Error("Weight count mismatch for top-level weights when loading weights from file. " +
                         $"Model expects 0 top-level weight(s). Received {count} saved top-level weight(s)");
@@ -146,21 +149,38 @@ internal sealed class H5WeightsReader
         H5Strings.ReadNames(group, "layer_names", file.Length)
         ?? throw Error("the weights group has no 'layer_names' attribute.");
 
-    IH5Group LayerGroup(IH5Group group, string name)
+    IH5Group LayerGroup(IH5Group group, string name) =>
+        Find(group, "", name) as IH5Group
+        ?? throw Error($"'layer_names' lists '{name}', but the file has no group of that name.");
+
+    /// <summary>The object at a '/'-separated path below <paramref name="root"/> (known by <paramref name="rootKey"/>), or null.</summary>
+    IH5Object? Find(IH5Group root, string rootKey, string objectPath)
     {
-        if (!group.LinkExists(name) || group.Get(name) is not IH5Group layerGroup)
-            throw Error($"'layer_names' lists '{name}', but the file has no group of that name.");
-        return layerGroup;
+        IH5Object current = root;
+        var key = rootKey;
+        foreach (var part in objectPath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (current is not IH5Group group) return null;
+            if (!members.TryGetValue(key, out var children))
+            {
+                members[key] = children = new Dictionary<string, IH5Object>();
+                foreach (var child in group.Children())
+                    if (child.Name is string name) children.TryAdd(name, child);
+            }
+            if (!children.TryGetValue(part, out current!)) return null;
+            key += "/" + part;
+        }
+        return current;
     }
 
-    /// <summary>The datasets a group's <c>weight_names</c> list, in that order.</summary>
-    List<Saved> ReadSubset(IH5Group group, string layerName)
+    /// <summary>The datasets a group's <c>weight_names</c> list, in that order (<paramref name="groupKey"/>: its path, for the member cache).</summary>
+    List<Saved> ReadSubset(IH5Group group, string groupKey, string layerName)
     {
         var names = H5Strings.ReadNames(group, "weight_names", file.Length) ?? Array.Empty<string>();
         var result = new List<Saved>(names.Length);
         foreach (var name in names)
         {
-            var dataset = FindDataset(group, name)
+            var dataset = FindDataset(group, groupKey, name)
                 ?? throw Error($"layer '{layerName}' lists the weight '{name}' in weight_names, but the file has no dataset of that name.");
             result.Add(new Saved(name, dataset, ShapeOf(dataset)));
         }
@@ -168,13 +188,10 @@ internal sealed class H5WeightsReader
     }
 
     /// <summary>The dataset for a weight name; Keras 3 writes names without ":0", Keras 2 with it.</summary>
-    static IH5Dataset? FindDataset(IH5Group group, string name)
+    IH5Dataset? FindDataset(IH5Group group, string groupKey, string name)
     {
         var alternative = name.EndsWith(":0", StringComparison.Ordinal) ? name[..^2] : name + ":0";
-        foreach (var candidate in new[] { name, alternative })
-            if (candidate.Length > 0 && group.LinkExists(candidate) && group.Get(candidate) is IH5Dataset dataset)
-                return dataset;
-        return null;
+        return Find(group, groupKey, name) as IH5Dataset ?? Find(group, groupKey, alternative) as IH5Dataset;
     }
 
     Shape ShapeOf(IH5Dataset dataset)
@@ -227,7 +244,7 @@ internal sealed class H5WeightsReader
         var reader = new H5WeightsReader(file, path, _ => { });
         return H5Guard.Run(path, () =>
         {
-            var saved = reader.ReadSubset(group, group.Name ?? "optimizer_weights");
+            var saved = reader.ReadSubset(group, "", "optimizer_weights");
             return (saved.Select(s => s.Name).ToArray(), saved.Select(s => reader.ReadTensor(s.Dataset, s.Name)).ToList());
         });
     }

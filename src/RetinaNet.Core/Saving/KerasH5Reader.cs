@@ -74,8 +74,9 @@ internal static class KerasH5Reader
             optimizer.build(model.trainable_weights);
             optimizer.set_weights(values);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+        catch (Exception e)
         {
+            // Optimizers are user-replaceable code; whatever they reject, the model itself loaded fine.
             warn("Error in loading the saved optimizer state. As a result, your model is starting with a freshly " +
                  $"initialized optimizer. ({e.Message})");
         }

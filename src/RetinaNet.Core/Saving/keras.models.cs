@@ -28,7 +28,7 @@ public static partial class keras
         public static Core.Model model_from_config(JsonObject config, IReadOnlyDictionary<string, object>? custom_objects = null)
         {
             using var scope = new CustomObjectScope(custom_objects);
-            return ModelConfigReader.FromEntry(config);
+            return ModelConfigReader.FromEntry(ConfigJson.Reparse(config));
         }
 
         /// <summary>Rebuilds a model from the JSON of <see cref="Core.Model.to_json"/> or Keras' <c>model.to_json()</c>.</summary>
