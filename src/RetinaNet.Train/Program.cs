@@ -1,3 +1,7 @@
+using System.CommandLine;
+using RetinaNet.Core;
+using RetinaNet.Train.Cli;
+
 namespace RetinaNet.Train;
 
 /// <summary>Entry point of the <c>retinanet</c> program.</summary>
@@ -6,7 +10,11 @@ public static class Program
     /// <summary>Runs the command line.</summary>
     public static int Main(string[] args)
     {
-        Console.WriteLine("retinanet " + typeof(Program).Assembly.GetName().Version);
-        return 0;
+        NativeRuntime.Configure();
+        var root = new RootCommand("RetinaNet for .NET: train, evaluate and run keras-retinanet object detectors.")
+        {
+            DemoCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
     }
 }

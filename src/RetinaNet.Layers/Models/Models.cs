@@ -18,6 +18,10 @@ public static class models
         throw new NotSupportedException($"Backbone class for '{backbone_name}' not implemented (available: resnet18/34/50/101/152, mobilenet{{128,160,192,224}}_{{alpha}}).");
     }
 
+    /// <summary>Loads a RetinaNet <c>.h5</c> with the backbone's <c>custom_objects</c>.</summary>
+    public static Model load_model(string filepath, string backbone_name = "resnet50", bool compile = true) =>
+        keras.models.load_model(filepath, custom_objects: backbone(backbone_name).custom_objects, compile: compile);
+
     /// <summary>Turns a training model into an inference model (<see cref="RetinaNetBuilder.retinanet_bbox"/>).</summary>
     public static Model convert_model(Model model, bool nms = true, bool class_specific_filter = true,
         AnchorParameters? anchor_params = null, int[]? pyramid_levels = null, double nms_threshold = 0.5,
