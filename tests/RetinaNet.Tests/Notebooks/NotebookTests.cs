@@ -76,8 +76,8 @@ public class NotebookTests
 
     /// <summary>
     /// <c>dotnet publish src/RetinaNet.Train -c Release -o artifacts/notebook</c>: the notebooks' <c>#r</c> target.
-    /// A publish folder (unlike a build folder) holds the native libraries of TorchSharp and SkiaSharp beside the
-    /// assemblies, where they are found when the notebook kernel loads them.
+    /// A publish folder holds every assembly the notebooks reference and, beside them, the native libraries of
+    /// TorchSharp and SkiaSharp, where they are found when a notebook kernel loads the assemblies.
     /// </summary>
     static void Publish()
     {
