@@ -14,6 +14,7 @@ public static class Program
         var root = new RootCommand("RetinaNet for .NET: train, evaluate and run keras-retinanet object detectors.")
         {
             DemoCommand.Create(),
+            TrainCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -20,6 +20,7 @@ public static partial class NativeRuntime
         if (configured && threads is null) return;
         configured = true;
         set_num_threads(threads ?? Environment.ProcessorCount);
+        if (OperatingSystem.IsLinux()) DisableNnpack();
         if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("RETINANET_DEFAULT_MALLOC") is null)
         {
             try
@@ -33,6 +34,25 @@ public static partial class NativeRuntime
                 // Not glibc (e.g. musl): keep the system allocator's defaults.
             }
         }
+    }
+
+    /// <summary>
+    /// libtorch tries NNPACK for inference convolutions and, on CPUs it does not support, prints "Could not initialize
+    /// NNPACK! Reason: Unsupported hardware." for every new shape. TorchSharp does not expose the switch, so we call
+    /// <c>at::globalContext().setUserEnabledNNPACK(false)</c> through its exported symbols; if they are missing
+    /// (another libtorch build) nothing changes.
+    /// </summary>
+    static unsafe void DisableNnpack()
+    {
+        try
+        {
+            if (!NativeLibrary.TryLoad("libtorch_cpu.so", typeof(NativeRuntime).Assembly, null, out var library)) return;
+            if (!NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)) return;
+            if (!NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setNnpack)) return;
+            var context = ((delegate* unmanaged<nint>)globalContext)();
+            ((delegate* unmanaged<nint, byte, void>)setNnpack)(context, 0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException) { }
     }
 
     [LibraryImport("libc", EntryPoint = "mallopt")]

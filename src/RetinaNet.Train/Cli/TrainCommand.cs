@@ -1,0 +1,102 @@
+using System.CommandLine;
+using RetinaNet.Core;
+using RetinaNet.Layers;
+using RetinaNet.Train.Preprocessing;
+using RetinaNet.Train.Training;
+using RetinaNet.Train.Utils;
+
+namespace RetinaNet.Train.Cli;
+
+/// <summary><c>retinanet train {csv|pascal|coco}</c> with keras-retinanet's <c>train.py</c> flags.</summary>
+public static class TrainCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var d = new TrainingOptions();
+        var snapshot = new Option<string?>("--snapshot") { Description = "Resume training from a snapshot (weights and optimizer state)." };
+        var imagenet = new Option<bool>("--imagenet-weights") { Description = "Initialize the backbone with keras-retinanet's ImageNet weights (downloaded once; ResNet-50/101/152)." };
+        var weights = new Option<string?>("--weights") { Description = "Initialize the model with weights from a file (by name, skipping mismatches)." };
+        var noWeights = new Option<bool>("--no-weights") { Description = "Don't initialize the model with any weights (the default here)." };
+        var backbone = new Option<string>("--backbone") { Description = "Backbone model used by retinanet.", DefaultValueFactory = _ => d.backbone };
+        var batchSize = new Option<int>("--batch-size") { Description = "Size of the batches.", DefaultValueFactory = _ => d.batch_size };
+        var initialEpoch = new Option<int>("--initial-epoch") { Description = "Epoch from which to begin the train, useful if resuming from snapshot.", DefaultValueFactory = _ => 0 };
+        var epochs = new Option<int>("--epochs") { Description = "Number of epochs to train.", DefaultValueFactory = _ => d.epochs };
+        var steps = new Option<int>("--steps") { Description = "Number of steps per epoch.", DefaultValueFactory = _ => d.steps };
+        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => d.lr };
+        var clipnorm = new Option<double>("--optimizer-clipnorm") { Description = "Clipnorm parameter for optimizer.", DefaultValueFactory = _ => d.optimizer_clipnorm };
+        var snapshotPath = new Option<string>("--snapshot-path") { Description = "Path to store snapshots of models during training.", DefaultValueFactory = _ => d.snapshot_path };
+        var tensorboard = new Option<string>("--tensorboard-dir") { Description = "Log directory for TensorBoard output.", DefaultValueFactory = _ => "" };
+        var noSnapshots = new Option<bool>("--no-snapshots") { Description = "Disable saving snapshots." };
+        var noEvaluation = new Option<bool>("--no-evaluation") { Description = "Disable per epoch evaluation." };
+        var freeze = new Option<bool>("--freeze-backbone") { Description = "Freeze training of backbone layers." };
+        var randomTransform = new Option<bool>("--random-transform") { Description = "Randomly transform image and annotations." };
+        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => d.image_min_side };
+        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => d.image_max_side };
+        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file." };
+        var weighted = new Option<bool>("--weighted-average") { Description = "Compute the mAP using the weighted average of precisions among classes." };
+        var valLoss = new Option<bool>("--compute-val-loss") { Description = "Compute validation loss during training." };
+        var patience = new Option<int>("--reduce-lr-patience") { Description = "Reduce learning rate after validation loss decreases over reduce_lr_patience epochs.", DefaultValueFactory = _ => d.reduce_lr_patience };
+        var factor = new Option<double>("--reduce-lr-factor") { Description = "When learning rate is reduced due to reduce_lr_patience, multiply by reduce_lr_factor.", DefaultValueFactory = _ => d.reduce_lr_factor };
+        var groupMethod = new Option<string>("--group-method") { Description = "Determines how images are grouped together (none, random, ratio).", DefaultValueFactory = _ => d.group_method };
+        groupMethod.AcceptOnlyFromAmong("none", "random", "ratio");
+        var workers = new Option<int>("--workers") { Description = "Number of background workers preparing batches.", DefaultValueFactory = _ => d.workers };
+        var queue = new Option<int>("--max-queue-size") { Description = "Queue length of prepared batches.", DefaultValueFactory = _ => d.max_queue_size };
+        var device = new Option<string>("--device") { Description = "Device to train on (cpu, cuda, cuda:1).", DefaultValueFactory = _ => d.device };
+        var seed = new Option<int?>("--seed") { Description = "Random seed for initialisation and augmentation." };
+        var featureSize = new Option<int>("--feature-size") { Description = "Channels of the FPN and heads (256 as keras-retinanet; smaller for light CPU models).", DefaultValueFactory = _ => d.feature_size };
+
+        Option[] options = { snapshot, imagenet, weights, noWeights, backbone, batchSize, initialEpoch, epochs, steps, lr, clipnorm,
+            snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, minSide, maxSide, noResize, config, weighted,
+            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize };
+        var command = new Command("train", "Simple training script for training a RetinaNet network.");
+        DatasetArguments.AddTo(command, options, Array.Empty<Argument>(), withValidation: true, (parse, dataset) => CliErrors.Run(() =>
+        {
+            var exclusive = new[] { parse.GetValue(snapshot) is not null, parse.GetValue(imagenet), parse.GetValue(weights) is not null, parse.GetValue(noWeights) };
+            if (exclusive.Count(x => x) > 1)
+                throw new ArgumentException("--snapshot, --imagenet-weights, --weights and --no-weights are mutually exclusive.");
+            var options = new TrainingOptions
+            {
+                backbone = parse.GetValue(backbone)!, dataset_type = dataset.type, batch_size = parse.GetValue(batchSize),
+                initial_epoch = parse.GetValue(initialEpoch), epochs = parse.GetValue(epochs), steps = parse.GetValue(steps),
+                lr = parse.GetValue(lr), optimizer_clipnorm = parse.GetValue(clipnorm), snapshot_path = parse.GetValue(snapshotPath)!,
+                snapshot = parse.GetValue(snapshot), weights = parse.GetValue(weights), imagenet_weights = parse.GetValue(imagenet),
+                freeze_backbone = parse.GetValue(freeze), random_transform = parse.GetValue(randomTransform),
+                image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                config = parse.GetValue(config), no_snapshots = parse.GetValue(noSnapshots), no_evaluation = parse.GetValue(noEvaluation),
+                weighted_average = parse.GetValue(weighted), compute_val_loss = parse.GetValue(valLoss),
+                tensorboard_dir = parse.GetValue(tensorboard)!, reduce_lr_patience = parse.GetValue(patience),
+                reduce_lr_factor = parse.GetValue(factor), group_method = parse.GetValue(groupMethod)!, workers = parse.GetValue(workers),
+                max_queue_size = parse.GetValue(queue), device = parse.GetValue(device)!, seed = parse.GetValue(seed),
+                feature_size = parse.GetValue(featureSize),
+            };
+            Run(options, dataset, Console.WriteLine, CliErrors.CancelOnCtrlC());
+        }));
+        return command;
+    }
+
+    /// <summary>Creates the generators and trains; shared by the CLI and tests.</summary>
+    public static TrainingResult Run(TrainingOptions options, DatasetArguments.Dataset dataset, Action<string> print, CancellationToken cancel = default)
+    {
+        var backbone = models.backbone(options.backbone);
+        if (!options.backbone.Contains("resnet"))
+            print($"Using experimental backbone {options.backbone}. Only resnet50 has been properly tested.");
+        var (anchors, levels) = AnchorOptions.Read(options.config);
+        Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> preprocess = x => ImagePreprocessing.preprocess_image(x, backbone.preprocess_mode);
+        var (transform, visual) = Augmentation.training(options.random_transform);
+        var common = new GeneratorOptions
+        {
+            batch_size = options.batch_size, group_method = options.group_method, image_min_side = options.image_min_side,
+            image_max_side = options.image_max_side, no_resize = options.no_resize, preprocess_image = preprocess,
+            seed = options.seed, warning_sink = print,
+        };
+        var train = DatasetArguments.Create(dataset, "train", common with { transform_generator = transform, visual_effect_generator = visual })!;
+        var validation = DatasetArguments.Create(dataset, "validation", common with { shuffle_groups = false });
+        var result = RetinaNetTrainer.train(backbone, train, validation, options with { dataset_type = dataset.type },
+            extra_callbacks: _ => new Callback[] { new Callbacks.StopRequestCallback(cancel), new ProgressLogger(print) },
+            print: print, anchor_params: anchors, pyramid_levels: levels);
+        if (result.last_snapshot is not null) print($"Last snapshot: {result.last_snapshot}");
+        return result;
+    }
+}
