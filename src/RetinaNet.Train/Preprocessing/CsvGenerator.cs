@@ -92,6 +92,10 @@ public sealed class CsvGenerator : Generator
         catch (LineException e) { throw new DatasetException($"{what}: {path}: {e.Message}", path, e.line); }
     }
 
+    /// <summary>Reads a classes file (<c>class_name,class_id</c> per line) with the same checks and messages.</summary>
+    public static IReadOnlyDictionary<string, int> read_classes(string csv_class_file) =>
+        Read(csv_class_file, "invalid CSV class file", ReadClasses);
+
     private static OrderedDictionary<string, int> ReadClasses(List<List<string>> rows)
     {
         var result = new OrderedDictionary<string, int>();

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using RetinaNet.Layers;
+
+namespace RetinaNet.Train.Cli;
+
+/// <summary><c>retinanet convert-model IN OUT</c>: a training snapshot to an inference model (keras-retinanet's script).</summary>
+public static class ConvertModelCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var input = new Argument<string>("model_in") { Description = "The model you want to convert." };
+        var output = new Argument<string>("model_out") { Description = "Path to save the converted model to." };
+        var backbone = new Option<string>("--backbone") { Description = "The backbone of the model to convert.", DefaultValueFactory = _ => "resnet50" };
+        var noNms = new Option<bool>("--no-nms") { Description = "Disables non maximum suppression." };
+        var noClassSpecific = new Option<bool>("--no-class-specific-filter") { Description = "Disables class specific filtering." };
+        var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file." };
+        var nmsThreshold = new Option<double>("--nms-threshold") { Description = "Value for non maximum suppression threshold.", DefaultValueFactory = _ => 0.5 };
+        var scoreThreshold = new Option<double>("--score-threshold") { Description = "Threshold for prefiltering boxes.", DefaultValueFactory = _ => 0.05 };
+        var maxDetections = new Option<int>("--max-detections") { Description = "Maximum number of detections to keep.", DefaultValueFactory = _ => 300 };
+        var parallel = new Option<int>("--parallel-iterations") { Description = "Kept for compatibility (images are filtered one after another).", DefaultValueFactory = _ => 32 };
+        var command = new Command("convert-model", "Script for converting a training model to an inference model.")
+        {
+            input, output, backbone, noNms, noClassSpecific, config, nmsThreshold, scoreThreshold, maxDetections, parallel,
+        };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var (anchors, levels) = AnchorOptions.Read(parse.GetValue(config));
+            var model = models.load_model(parse.GetValue(input)!, parse.GetValue(backbone)!, compile: false);
+            models.assert_training_model(model);
+            var converted = models.convert_model(model, nms: !parse.GetValue(noNms), class_specific_filter: !parse.GetValue(noClassSpecific),
+                anchor_params: anchors, pyramid_levels: levels, nms_threshold: parse.GetValue(nmsThreshold),
+                score_threshold: parse.GetValue(scoreThreshold), max_detections: parse.GetValue(maxDetections),
+                parallel_iterations: parse.GetValue(parallel));
+            converted.save(parse.GetValue(output)!);
+            Console.WriteLine($"Saved the inference model to {parse.GetValue(output)}");
+        }));
+        return command;
+    }
+}

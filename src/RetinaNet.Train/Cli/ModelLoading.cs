@@ -1,0 +1,25 @@
+using RetinaNet.Core;
+using RetinaNet.Layers;
+
+namespace RetinaNet.Train.Cli;
+
+/// <summary>Loads an inference model for evaluate/predict, converting a training snapshot when asked.</summary>
+public static class ModelLoading
+{
+    /// <summary>
+    /// The inference model in <paramref name="path"/>; a training model is converted with <paramref name="convert"/>,
+    /// otherwise refused with keras-retinanet's advice.
+    /// </summary>
+    public static Model LoadInference(string path, string backbone, bool convert, string? config)
+    {
+        var model = models.load_model(path, backbone, compile: false);
+        var isTraining = model.output_names.Contains("regression") && model.output_names.Contains("classification");
+        if (isTraining && !convert)
+            throw new ArgumentException(
+                $"{path} is a training model (outputs regression and classification). Convert it first with " +
+                "`retinanet convert-model IN OUT`, or pass --convert-model.");
+        if (!isTraining) return model;
+        var (anchors, levels) = AnchorOptions.Read(config);
+        return models.convert_model(model, anchor_params: anchors, pyramid_levels: levels);
+    }
+}
