@@ -83,7 +83,10 @@ internal static class H5Guard
     /// Runs one phase of loading and turns any failure into a <see cref="KerasFileException"/> naming the file.
     /// The HDF5 reader throws many exception types on damaged input, so everything is caught here.
     /// </summary>
-    public static T Run<T>(string path, Func<T> action)
+    /// <param name="path">The file, for messages.</param>
+    /// <param name="action">The phase.</param>
+    /// <param name="failure">What an unexpected exception means in this phase; by default, a damaged file.</param>
+    public static T Run<T>(string path, Func<T> action, string? failure = null)
     {
         try
         {
@@ -103,8 +106,9 @@ internal static class H5Guard
         }
         catch (Exception e)
         {
-            throw new KerasFileException(path,
-                $"Cannot read '{path}': the file is damaged or is not a Keras HDF5 file ({e.GetType().Name}: {e.Message}).", e);
+            throw new KerasFileException(path, failure is null
+                ? $"Cannot read '{path}': the file is damaged or is not a Keras HDF5 file ({e.GetType().Name}: {e.Message})."
+                : $"Cannot load the model in '{path}': {failure} ({e.GetType().Name}: {e.Message}).", e);
         }
     }
 

@@ -8,7 +8,7 @@ namespace RetinaNet.Core;
 /// Loads weights saved by Keras into a model, following <c>load_weights_from_hdf5_group</c>: by default the k-th
 /// saved layer that has weights goes to the k-th model layer that has weights (names are ignored); with
 /// <c>by_name</c>, saved layers go to model layers of the same name. Datasets are found through each layer's
-/// <c>weight_names</c>. Everything is checked before any value is assigned, so a failed load changes nothing.
+/// <c>weight_names</c>. Everything is checked and read before any value is assigned, so a failed load changes nothing.
 /// </summary>
 internal sealed class H5WeightsReader
 {
@@ -36,15 +36,10 @@ internal sealed class H5WeightsReader
         var assignments = H5Guard.Run(path, () => byName
             ? reader.MatchByName(group, model, skipMismatch)
             : reader.MatchByPosition(group, model, skipMismatch));
-        H5Guard.Run(path, () =>
-        {
-            foreach (var (variable, saved) in assignments)
-            {
-                using var scope = NewDisposeScope();
-                variable.assign(reader.ReadTensor(saved.Dataset, saved.Name));
-            }
-            return true;
-        });
+        // Read every value before assigning any, so that damaged data cannot leave a half-loaded model.
+        using var scope = NewDisposeScope();
+        var values = H5Guard.Run(path, () => assignments.Select(a => reader.ReadTensor(a.saved.Dataset, a.saved.Name)).ToList());
+        for (int i = 0; i < assignments.Count; i++) assignments[i].variable.assign(values[i]);
     }
 
     /// <summary>The group to load from: the root of a <c>save_weights</c> file, else <c>model_weights</c> of a <c>save</c> file.</summary>
@@ -57,7 +52,7 @@ internal sealed class H5WeightsReader
             $"'{path}' holds no Keras weights: it has neither a 'layer_names' attribute (save_weights) nor a 'model_weights' group (save).");
     });
 
-    List<(KerasVariable, Saved)> MatchByPosition(IH5Group group, Model model, bool skipMismatch)
+    List<(KerasVariable variable, Saved saved)> MatchByPosition(IH5Group group, Model model, bool skipMismatch)
     {
         var layers = model.layers.Where(l => l.weights.Count > 0).ToList();
         var saved = new List<(string name, List<Saved> weights)>();
@@ -70,7 +65,7 @@ internal sealed class H5WeightsReader
             throw Error("Layer count mismatch when loading weights from file. " +
                         $"Model expected {layers.Count} layers, found {saved.Count} saved layers.");
 
-        var result = new List<(KerasVariable, Saved)>();
+        var result = new List<(KerasVariable variable, Saved saved)>();
         for (int k = 0; k < layers.Count; k++)
         {
             var layer = layers[k];
@@ -94,11 +89,11 @@ internal sealed class H5WeightsReader
         return result;
     }
 
-    List<(KerasVariable, Saved)> MatchByName(IH5Group group, Model model, bool skipMismatch)
+    List<(KerasVariable variable, Saved saved)> MatchByName(IH5Group group, Model model, bool skipMismatch)
     {
         var byName = model.layers.GroupBy(l => l.name).ToDictionary(g => g.Key, g => g.ToList());
         var names = LayerNames(group);
-        var result = new List<(KerasVariable, Saved)>();
+        var result = new List<(KerasVariable variable, Saved saved)>();
         for (int k = 0; k < names.Length; k++)
         {
             var values = ReadSubset(LayerGroup(group, names[k]), "/" + names[k], names[k]);

@@ -15,14 +15,14 @@ internal static class KerasH5Reader
     public static Model LoadModel(string path, IReadOnlyDictionary<string, object>? customObjects, bool compile, Action<string> warn)
     {
         using var file = H5Guard.Open(path);
+        var text = H5Guard.Run(path, () => H5Strings.ReadString(file.File, "model_config", file.Length))
+            ?? throw new KerasFileException(path, $"No model config found in the file at {path}.");
+        var entry = ParseJson(text, "model_config", path);
         var model = H5Guard.Run(path, () =>
         {
-            var text = H5Strings.ReadString(file.File, "model_config", file.Length)
-                ?? throw new KerasFileException(path, $"No model config found in the file at {path}.");
-            var entry = ParseJson(text, "model_config", path);
             using var scope = new CustomObjectScope(customObjects);
             return ModelConfigReader.FromEntry(entry);
-        });
+        }, "rebuilding it from its config failed");
         H5WeightsReader.Load(file, H5WeightsReader.WeightsGroup(file, path), model, path, byName: false, skipMismatch: false, warn);
         if (compile) Compile(file, model, path, customObjects, warn);
         return model;
