@@ -15,6 +15,11 @@ public static class Program
         {
             DemoCommand.Create(),
             TrainCommand.Create(),
+            EvaluateCommand.Create(),
+            PredictCommand.Create(),
+            ConvertModelCommand.Create(),
+            DebugCommand.Create(),
+            InspectCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using RetinaNet.Layers;
+using RetinaNet.Train.Evaluation;
+using RetinaNet.Train.Preprocessing;
+using RetinaNet.Train.Utils;
+using Spectre.Console;
+
+namespace RetinaNet.Train.Cli;
+
+/// <summary>
+/// <c>retinanet evaluate {csv|pascal|coco} MODEL</c>: VOC AP per class and mAP (IoU 0.5, score 0.05, 100 detections),
+/// or for COCO the 12 pycocotools figures, as keras-retinanet's <c>evaluate.py</c>.
+/// </summary>
+public static class EvaluateCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var model = new Argument<string>("model") { Description = "Path to RetinaNet model." };
+        var convert = new Option<bool>("--convert-model") { Description = "Convert the model to an inference model (ie. the input is a training model)." };
+        var backbone = new Option<string>("--backbone") { Description = "The backbone of the model.", DefaultValueFactory = _ => "resnet50" };
+        var score = new Option<double>("--score-threshold") { Description = "Threshold on score to filter detections with.", DefaultValueFactory = _ => 0.05 };
+        var iou = new Option<double>("--iou-threshold") { Description = "IoU Threshold to count for a positive detection.", DefaultValueFactory = _ => 0.5 };
+        var maxDetections = new Option<int>("--max-detections") { Description = "Max Detections per image.", DefaultValueFactory = _ => 100 };
+        var savePath = new Option<string?>("--save-path") { Description = "Path for saving images with detections (doesn't work for COCO)." };
+        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => 800 };
+        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => 1333 };
+        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file (only used with --convert-model)." };
+        var weighted = new Option<bool>("--weighted-average") { Description = "Also print the mAP weighted by instances." };
+
+        var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, score, iou, maxDetections, savePath, minSide, maxSide, noResize, config, weighted },
+            new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
+            {
+                var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
+                var mode = models.backbone(parse.GetValue(backbone)!).preprocess_mode;
+                var generator = DatasetArguments.Create(dataset, "test", new GeneratorOptions
+                {
+                    image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                    shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
+                })!;
+                if (generator is CocoGenerator coco)
+                    EvaluateCoco(coco, network, parse.GetValue(score));
+                else
+                    EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(score), parse.GetValue(maxDetections),
+                        parse.GetValue(savePath), parse.GetValue(weighted));
+            }));
+        return command;
+    }
+
+    static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double score, int maxDetections,
+        string? savePath, bool weighted)
+    {
+        var result = ModelEvaluation.evaluate(generator, model, iou, score, maxDetections, savePath);
+        var report = EvaluationReport.FromVoc(result, generator.label_to_name);
+        foreach (var line in report.ToKerasRetinaNetLines()) Console.WriteLine(line);
+        var table = new Table().AddColumns("Class", "Instances", "AP");
+        foreach (var row in report.Rows)
+            table.AddRow(Markup.Escape(row.ClassName), row.Instances.ToString(System.Globalization.CultureInfo.InvariantCulture), PythonFormat.Fixed(row.AveragePrecision, 4));
+        AnsiConsole.Write(table);
+        if (weighted) Console.WriteLine($"mAP using the weighted average of precisions among classes: {PythonFormat.Fixed(result.WeightedMeanAveragePrecision, 4)}");
+    }
+
+    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double threshold)
+    {
+        var images = ModelEvaluation.get_detections(generator, model, score_threshold: threshold, max_detections: 100);
+        var gt = new List<CocoAnnotation>();
+        var dt = new List<CocoDetection>();
+        for (int i = 0; i < images.Count; i++)
+        {
+            var id = generator.image_ids[i];
+            foreach (var (label, boxes) in images[i].Annotations)
+                gt.AddRange(boxes.Select(b => new CocoAnnotation(id, (int)generator.label_to_coco_label(label), b.ToCoco())));
+            foreach (var (label, detections) in images[i].Detections)
+                dt.AddRange(detections.Select(d => new CocoDetection(id, (int)generator.label_to_coco_label(label), d.Box.ToCoco(), d.Score)));
+        }
+        var result = CocoEvaluation.Evaluate(gt, dt, imageIds: generator.image_ids.ToList());
+        foreach (var line in result.SummaryLines) Console.WriteLine(line);
+    }
+}
