@@ -46,7 +46,10 @@ public sealed class KerasVariable
         shape = kerasShape;
         this.layout = layout;
         this.trainable = trainable;
+        // Weights live as long as their layer, not as long as the dispose scope that happened to be open when the
+        // layer was built (a user's loop, a training step).
         value = new TorchSharp.Modules.Parameter(native, requires_grad: trainable);
+        value.DetachFromDisposeScope();
     }
 
     /// <summary>Keras name, e.g. <c>conv1/kernel:0</c>.</summary>
@@ -112,6 +115,7 @@ public sealed class KerasVariable
         var moved = value.detach().to(device);
         if (moved.dim() == 4) moved = ChannelsLast.Of(moved);
         value = new TorchSharp.Modules.Parameter(moved, requires_grad: value.requires_grad);
+        value.DetachFromDisposeScope();
     }
 
     /// <inheritdoc/>

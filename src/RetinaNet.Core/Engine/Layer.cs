@@ -83,10 +83,11 @@ public abstract class Layer
         layout ??= VariableLayout.Identity;
         var init = Initializer.Get(initializer ?? "glorot_uniform");
         Tensor native;
+        using (NewDisposeScope())
         using (no_grad())
         {
             var keras = init.call(shape.ToLongArray(), ScalarType.Float32);
-            native = layout.FromKeras(keras).detach();
+            native = layout.FromKeras(keras).detach().DetachFromDisposeScope();
         }
         var variable = new KerasVariable($"{this.name}/{name}:0", shape, native, trainable, layout);
         variable.UpdateRequiresGrad(this.trainable);

@@ -91,6 +91,7 @@ public class Conv2D : Layer
     public override Tensors call(Tensors inputs, bool training = false)
     {
         Tensor x = inputs;
+        if (kernel_size is { first: 1, second: 1 } && groups == 1) return PointwiseCall(x);
         using var nchw = x.permute(0, 3, 1, 2);
         var padH = Padding.Same(x.shape[1], kernel_size.first, strides.first, dilation_rate.first, padding);
         var padW = Padding.Same(x.shape[2], kernel_size.second, strides.second, dilation_rate.second, padding);
@@ -112,6 +113,22 @@ public class Conv2D : Layer
             y = activated;
         }
         return y.permute(0, 2, 3, 1);
+    }
+
+    /// <summary>
+    /// A 1×1 convolution is a matrix product over channels after taking every stride-th pixel; padding is never
+    /// needed. Done that way on the NHWC tensor (as Keras 3 does on torch), it avoids a libtorch 2.10 CPU bug:
+    /// oneDNN's strided 1×1 convolution on channels-last inputs with fewer than 16 channels corrupts the heap.
+    /// </summary>
+    Tensor PointwiseCall(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var sampled = strides is { first: 1, second: 1 } ? x : x.slice(1, 0, x.shape[1], strides.first).slice(2, 0, x.shape[2], strides.second);
+        var weight = kernel.value.view(kernel.value.shape[0], kernel.value.shape[1]); // (out, in)
+        var y = sampled.matmul(weight.t());
+        if (bias is not null) y = y + bias.value;
+        if (activation != "linear") y = activationFn(y);
+        return y.MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

@@ -20,7 +20,7 @@ public static partial class NativeRuntime
         if (configured && threads is null) return;
         configured = true;
         set_num_threads(threads ?? Environment.ProcessorCount);
-        if (OperatingSystem.IsLinux()) DisableNnpack();
+        if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("RETINANET_KEEP_NNPACK") is null) DisableNnpack();
         if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("RETINANET_DEFAULT_MALLOC") is null)
         {
             try

@@ -10,7 +10,7 @@ namespace RetinaNet.Core;
 internal static class FunctionalConfig
 {
     /// <summary>The <c>class_name</c> Keras files use for a layer: <c>Functional</c> for a plain model.</summary>
-    public static string ClassName(Layer layer) => layer.GetType() == typeof(Model) ? "Functional" : layer.GetType().Name;
+    public static string ClassName(Layer layer) => layer.GetType() == typeof(Model) ? "Functional" : layer.class_name;
 
     /// <summary>
     /// Keras numbers the calls of a nested model from 1: its node 0 is the one linking its own inputs to its

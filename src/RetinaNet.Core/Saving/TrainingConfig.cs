@@ -20,7 +20,11 @@ internal static class TrainingConfig
         {
             var perOutput = new JsonObject();
             foreach (var (output, l) in model.losses)
-                perOutput[output] = new JsonObject { ["class_name"] = l.GetType().Name, ["config"] = l.get_config() };
+                // Keras saves its own loss classes as objects and user loss functions by name (keras-retinanet's
+                // "_focal", "_smooth_l1"), which is the key users put in custom_objects.
+                perOutput[output] = l.GetType().Assembly == typeof(Loss).Assembly
+                    ? new JsonObject { ["class_name"] = l.GetType().Name, ["config"] = l.get_config() }
+                    : JsonValue.Create(l.name);
             loss = perOutput;
         }
         // Keras stores what compile received; weights that are all 1 are what it means by "none given".

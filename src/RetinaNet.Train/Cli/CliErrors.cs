@@ -22,6 +22,7 @@ public static class CliErrors
         catch (Exception e) when (IsUserError(e))
         {
             Console.Error.WriteLine($"error: {e.Message}");
+            if (Environment.GetEnvironmentVariable("RETINANET_DEBUG") == "1") Console.Error.WriteLine(e);
             return 1;
         }
         catch (Exception e)

@@ -25,20 +25,21 @@ public static class DatasetArguments
         var val = new Option<string?>("--val-annotations") { Description = "CSV file with the validation annotations." };
         var csv = new Command("csv", "A keras-retinanet CSV dataset.") { annotations, classes };
         if (withValidation) csv.Options.Add(val);
-        Add(csv, options, trailing, parse => run(parse, new Dataset("csv", parse.GetValue(annotations)!, parse.GetValue(classes), withValidation ? parse.GetValue(val) : null)));
+        Add(parent, csv, options, trailing, parse => run(parse, new Dataset("csv", parse.GetValue(annotations)!, parse.GetValue(classes), withValidation ? parse.GetValue(val) : null)));
 
         var pascalPath = new Argument<string>("pascal_path") { Description = "Folder of a Pascal VOC dataset (e.g. VOCdevkit/VOC2007)." };
         var extension = new Option<string>("--image-extension") { Description = "Image file extension.", DefaultValueFactory = _ => ".jpg" };
         var pascal = new Command("pascal", "A Pascal VOC dataset.") { pascalPath, extension };
-        Add(pascal, options, trailing, parse => run(parse, new Dataset("pascal", parse.GetValue(pascalPath)!, image_extension: parse.GetValue(extension)!)));
+        Add(parent, pascal, options, trailing, parse => run(parse, new Dataset("pascal", parse.GetValue(pascalPath)!, image_extension: parse.GetValue(extension)!)));
 
         var cocoPath = new Argument<string>("coco_path") { Description = "Folder of an MS COCO dataset (annotations/ and images/)." };
         var coco = new Command("coco", "An MS COCO dataset.") { cocoPath };
-        Add(coco, options, trailing, parse => run(parse, new Dataset("coco", parse.GetValue(cocoPath)!)));
+        Add(parent, coco, options, trailing, parse => run(parse, new Dataset("coco", parse.GetValue(cocoPath)!)));
     }
 
-    static void Add(Command command, IReadOnlyList<Option> options, IReadOnlyList<Argument> trailing, Func<ParseResult, int> action)
+    static void Add(Command parent, Command command, IReadOnlyList<Option> options, IReadOnlyList<Argument> trailing, Func<ParseResult, int> action)
     {
+        parent.Subcommands.Add(command);
         foreach (var a in trailing) command.Arguments.Add(a);
         foreach (var o in options) command.Options.Add(o);
         command.SetAction(action);

@@ -40,7 +40,7 @@ public static class DebugCommand
                     shuffle_groups = false, group_method = "none",
                     transform_generator = parse.GetValue(randomTransform) ? transform : null,
                     visual_effect_generator = parse.GetValue(randomTransform) ? visual : null,
-                    preprocess_image = x => x,
+                    preprocess_image = x => x.alias(), // debug draws the resized image itself, not the network input
                 })!;
                 var written = Run(generator, AnchorOptions.Read(parse.GetValue(config)), parse.GetValue(anchors), parse.GetValue(annotations),
                     parse.GetValue(displayName), parse.GetValue(outputDir)!, parse.GetValue(flatten));
@@ -66,14 +66,20 @@ public static class DebugCommand
             var anchorBoxes = AnchorMath.anchors_for_shape(new[] { image.shape[0], image.shape[1] }, anchorConfig.levels, anchorConfig.parameters);
             var truth = new RetinaNet.Layers.Utils.Annotations(
                 annotations.Count == 0 ? zeros(0, 4, ScalarType.Float64) : tensor(annotations.bboxes), tensor(annotations.labels));
-            var (positive, _, argmax) = AnchorMath.compute_gt_annotations(anchorBoxes, truth.bboxes);
-            var positiveIndices = positive.nonzero().flatten();
-            var matched = annotations.Count == 0 ? new HashSet<long>() : argmax.index_select(0, positiveIndices).data<long>().ToHashSet();
+            // An image without annotations has no positive anchors.
+            var positiveIndices = zeros(0, ScalarType.Int64);
+            var matched = new HashSet<long>();
+            if (annotations.Count > 0)
+            {
+                var (positive, _, argmax) = AnchorMath.compute_gt_annotations(anchorBoxes, truth.bboxes);
+                positiveIndices = positive.nonzero().flatten();
+                if (positiveIndices.shape[0] > 0) matched = argmax.index_select(0, positiveIndices).data<long>().ToHashSet();
+            }
 
             using var bitmap = Visualization.to_bitmap(image);
             using (var canvas = new SKCanvas(bitmap))
             {
-                if (showAnchors)
+                if (showAnchors && positiveIndices.shape[0] > 0)
                 {
                     var anchorData = anchorBoxes.index_select(0, positiveIndices).to(ScalarType.Float64).contiguous().data<double>().ToArray();
                     for (int k = 0; k + 3 < anchorData.Length; k += 4)

@@ -58,7 +58,7 @@ public static class EvaluateCommand
         var table = new Table().AddColumns("Class", "Instances", "AP");
         foreach (var row in report.Rows)
             table.AddRow(Markup.Escape(row.ClassName), row.Instances.ToString(System.Globalization.CultureInfo.InvariantCulture), PythonFormat.Fixed(row.AveragePrecision, 4));
-        AnsiConsole.Write(table);
+        Terminal.Create().Write(table);
         if (weighted) Console.WriteLine($"mAP using the weighted average of precisions among classes: {PythonFormat.Fixed(result.WeightedMeanAveragePrecision, 4)}");
     }
 

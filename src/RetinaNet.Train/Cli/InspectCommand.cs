@@ -16,7 +16,7 @@ public static class InspectCommand
     {
         var file = new Argument<string>("file") { Description = "A Keras .h5 model or weights file." };
         var command = new Command("inspect", "Describe a Keras .h5 file without needing its custom classes.") { file };
-        command.SetAction(parse => CliErrors.Run(() => Print(parse.GetValue(file)!, AnsiConsole.Console)));
+        command.SetAction(parse => CliErrors.Run(() => Print(parse.GetValue(file)!, Terminal.Create())));
         return command;
     }
 

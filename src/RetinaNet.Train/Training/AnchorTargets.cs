@@ -23,8 +23,9 @@ public sealed class AnchorTargets(AnchorParameters? anchor_params = null, int[]?
     (Tensor regression, Tensor classification) compute(Tensor inputs, IReadOnlyList<Preprocessing.Annotations> annotations,
         IReadOnlyList<(int height, int width)> image_shapes, int num_classes)
     {
-        var anchors = AnchorsFor(inputs.shape[1], inputs.shape[2]);
         using var scope = NewDisposeScope();
+        // A fresh handle on the cached anchors: whatever the target code disposes, the cache keeps its own.
+        var anchors = AnchorsFor(inputs.shape[1], inputs.shape[2]).alias();
         var groundTruth = annotations.Select(a => new RetinaNet.Layers.Utils.Annotations(
             a.Count == 0 ? zeros(0, 4, ScalarType.Float64) : tensor(a.bboxes),
             tensor(a.labels))).ToList();

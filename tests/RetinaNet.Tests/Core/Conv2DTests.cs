@@ -67,3 +67,36 @@ public class Conv2DTests
         Assert.That(conv.get_weights()[0].allclose(k), Is.True);
     }
 }
+
+public class PointwiseConv2DTests
+{
+    /// <summary>
+    /// A strided 1×1 convolution picks every stride-th pixel and mixes channels; with 8 input channels this also
+    /// guards against the libtorch 2.10 oneDNN bug that corrupted the heap on that shape (forward and backward).
+    /// </summary>
+    [Test]
+    public void Strided1x1_MatchesSubsampledChannelMixing_ForwardAndBackward()
+    {
+        var conv = new Conv2D(4, 1, strides: 2, padding: "same");
+        for (int repeat = 0; repeat < 20; repeat++)
+        {
+            using var scope = NewDisposeScope();
+            var x = randn(2, 7, 6, 8, requires_grad: true);
+            var y = conv.Apply(x);
+            var k = conv.get_weights()[0].reshape(8, 4);
+            var b = conv.get_weights()[1];
+            Assert.That(y.shape, Is.EqualTo(new long[] { 2, 4, 3, 4 }));
+            for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 3; j++)
+            {
+                var expected = x[0, 2 * i, 2 * j].detach().matmul(k) + b;
+                Assert.That(y[0, i, j].detach().allclose(expected, atol: 1e-5), Is.True, $"pixel ({i},{j})");
+            }
+            y.sum().backward();
+            // d(sum)/dx is the row sum of the kernel at sampled pixels and zero elsewhere.
+            Assert.That(x.grad!.select(1, 1).abs().sum().item<float>(), Is.Zero);
+            Assert.That(x.grad![0, 2, 4].allclose(k.sum(1), atol: 1e-5), Is.True);
+            foreach (var w in conv.weights) w.value.grad = null;
+        }
+    }
+}
