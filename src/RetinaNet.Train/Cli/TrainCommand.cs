@@ -4,6 +4,7 @@ using RetinaNet.Layers;
 using RetinaNet.Train.Preprocessing;
 using RetinaNet.Train.Training;
 using RetinaNet.Train.Utils;
+using Spectre.Console;
 
 namespace RetinaNet.Train.Cli;
 
@@ -93,9 +94,16 @@ public static class TrainCommand
         };
         var train = DatasetArguments.Create(dataset, "train", common with { transform_generator = transform, visual_effect_generator = visual })!;
         var validation = DatasetArguments.Create(dataset, "validation", common with { shuffle_groups = false });
-        var result = RetinaNetTrainer.train(backbone, train, validation, options with { dataset_type = dataset.type },
-            extra_callbacks: _ => new Callback[] { new Callbacks.StopRequestCallback(cancel), new ProgressLogger(print) },
+        TrainingResult Train(Callback progress) => RetinaNetTrainer.train(backbone, train, validation, options with { dataset_type = dataset.type },
+            extra_callbacks: _ => new Callback[] { new Callbacks.StopRequestCallback(cancel), progress },
             print: print, anchor_params: anchors, pyramid_levels: levels);
+        // A live progress bar in a terminal; plain lines (ProgressLogger) when the output is redirected or in tests.
+        var interactive = !Console.IsOutputRedirected && print == Console.WriteLine && AnsiConsole.Profile.Capabilities.Interactive;
+        var result = interactive
+            ? AnsiConsole.Progress().AutoClear(false)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(context => Train(new Callbacks.SpectreProgressCallback(context)))
+            : Train(new ProgressLogger(print));
         if (result.last_snapshot is not null) print($"Last snapshot: {result.last_snapshot}");
         return result;
     }
