@@ -86,7 +86,10 @@ public abstract class Layer
         using (NewDisposeScope())
         using (no_grad())
         {
-            var keras = init.call(shape.ToLongArray(), ScalarType.Float32);
+            // While a file is loaded every weight is overwritten right after, so the initializer is not run.
+            var keras = WeightInitialization.Skipped
+                ? empty(shape.ToLongArray(), ScalarType.Float32)
+                : init.call(shape.ToLongArray(), ScalarType.Float32);
             native = layout.FromKeras(keras).detach().DetachFromDisposeScope();
         }
         var variable = new KerasVariable($"{this.name}/{name}:0", shape, native, trainable, layout);

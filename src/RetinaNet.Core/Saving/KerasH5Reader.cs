@@ -21,6 +21,7 @@ internal static class KerasH5Reader
         var model = H5Guard.Run(path, () =>
         {
             using var scope = new CustomObjectScope(customObjects);
+            using var skip = WeightInitialization.Skip(); // every weight is read from the file next
             return ModelConfigReader.FromEntry(entry);
         }, "rebuilding it from its config failed");
         H5WeightsReader.Load(file, H5WeightsReader.WeightsGroup(file, path), model, path, byName: false, skipMismatch: false, warn);
