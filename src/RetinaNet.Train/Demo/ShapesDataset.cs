@@ -20,7 +20,8 @@ public static class ShapesDataset
     public static (SKBitmap image, List<ShapeObject> objects) Render(int seed, int index, int size = 256,
         int minObject = 24, int maxObject = 96, int maxObjects = 4)
     {
-        var random = new Random(HashCode.Combine(seed, index) & 0x7fffffff);
+        // A fixed mix (HashCode.Combine is randomised per process, which would change the dataset between runs).
+        var random = new Random((int)((seed * 1_000_003L + index) & 0x7fffffff));
         var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(bitmap);
         DrawBackground(canvas, random, size);
