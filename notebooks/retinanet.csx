@@ -14,3 +14,5 @@ using SkiaSharp;
 using RetinaNet.Train.Notebooks;
 
 Formatter.Register<SKBitmap>(NotebookDisplay.ToHtml, HtmlFormatter.MimeType);
+Formatter.Register<List<RetinaNet.Train.Inference.DetectedObject>>(d => NotebookDisplay.ToHtml(d), HtmlFormatter.MimeType);
+Formatter.Register<RetinaNet.Train.Evaluation.EvaluationReport>(r => NotebookDisplay.ToHtml(r), HtmlFormatter.MimeType);

@@ -53,4 +53,16 @@ public static class NotebookDisplay
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => cell.ToString() ?? "",
     };
+
+    /// <summary>Detections as an HTML table (class, score, box), for notebooks' display of detector results.</summary>
+    public static string ToHtml(IEnumerable<RetinaNet.Train.Inference.DetectedObject> detections) =>
+        ToHtmlTable(new[] { "class", "score", "x1", "y1", "x2", "y2" },
+            detections.Select(d => (IReadOnlyList<object?>)new object?[] { d.class_name, Math.Round(d.score, 3),
+                Math.Round(d.x1, 1), Math.Round(d.y1, 1), Math.Round(d.x2, 1), Math.Round(d.y2, 1) }));
+
+    /// <summary>An evaluation report (instances and AP per class, then mAP) as an HTML table.</summary>
+    public static string ToHtml(RetinaNet.Train.Evaluation.EvaluationReport report) =>
+        ToHtmlTable(new[] { "class", "instances", "AP" },
+            report.Rows.Select(r => (IReadOnlyList<object?>)new object?[] { r.ClassName, r.Instances, Math.Round(r.AveragePrecision, 4) })
+                .Append(new object?[] { "mAP", report.TotalInstances, Math.Round(report.MeanAveragePrecision, 4) }));
 }

@@ -60,4 +60,14 @@ public class NotebookDisplayTests
             new[] { "a", "b" }, new[] { new object?[] { 1, 2 }, new object?[] { 3 } }));
         Assert.That(e!.Message, Does.Contain("rows[1] has 1 cell(s) but the table has 2 column(s)"));
     }
+
+    [Test]
+    public void ToHtml_Detections_ListsClassScoreAndBox()
+    {
+        var html = RetinaNet.Train.Notebooks.NotebookDisplay.ToHtml(new List<RetinaNet.Train.Inference.DetectedObject>
+        {
+            new(1.04, 2, 30.25, 40, 0.98765, 2, "triangle"),
+        });
+        Assert.That(html, Does.Contain("<td>triangle</td>").And.Contain("<td>0.988</td>").And.Contain("<td>30.2</td>"));
+    }
 }
