@@ -1,51 +1,44 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using RetinaNet.Core;
 using RetinaNet.Layers;
+using RetinaNet.Train.Demo;
+using RetinaNet.Train.Preprocessing;
+using RetinaNet.Train.Training;
+using RetinaNet.Train.Utils;
 using static TorchSharp.torch;
 
-// Measures our side of the benchmarks (see benchmarks/README.md); each phase prints "RESULT name seconds".
-// Usage: dotnet run -c Release -- [h5-load|infer HxW|all] [--repeats N]
+// Our side of the benchmarks. One phase per process (so peak memory is per phase); each prints one JSON line.
+//   infer HxW      ResNet-50 RetinaNet (91 classes, as torchvision's) network and network + post-processing
+//   train B        a 512x512 training step with batch B (SGD momentum 0.9, as the peer)
+//   h5-load        load_model of a ResNet-50 RetinaNet .h5 (80 classes)
+//   data           images/s through the CSV generator: decode + random transform + visual effects + resize
 NativeRuntime.Configure();
-var phase = args.Length > 0 ? args[0] : "all";
-var repeats = args.SkipWhile(a => a != "--repeats").Skip(1).Select(int.Parse).FirstOrDefault(5);
+var phase = args.Length > 0 ? args[0] : throw new ArgumentException("phase: infer HxW | train B | h5-load | data");
+var repeats = 5;
 
-static double Median(List<double> values) { values.Sort(); return values[values.Count / 2]; }
-static void Report(string name, List<double> seconds) =>
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name} median={Median(seconds):0.000}s min={seconds.Min():0.000}s n={seconds.Count}"));
-
-if (phase is "h5-load" or "all")
+static double Median(IEnumerable<double> values) { var v = values.OrderBy(x => x).ToList(); return v[v.Count / 2]; }
+static double PeakRssMib() => File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:"))
+    .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).FirstOrDefault();
+void Emit(JsonObject result)
 {
-    // keras-retinanet's ResNet-50 training model for 80 classes: about 150 MB of weights.
-    keras.backend.clear_session();
-    var model = models.backbone("resnet50").retinanet(num_classes: 80);
-    var path = Path.Combine(Path.GetTempPath(), "retinanet-resnet50-bench.h5");
-    model.save(path);
-    Console.WriteLine($"saved {new FileInfo(path).Length / 1e6:0.0} MB to {path}");
-    var times = new List<double>();
-    for (int i = 0; i < repeats; i++)
-    {
-        var clock = Stopwatch.StartNew();
-        keras.models.load_model(path, CustomObjects.WithResNet(), compile: false);
-        times.Add(clock.Elapsed.TotalSeconds);
-    }
-    Report("h5_load_resnet50", times);
-    File.Delete(path);
+    result["phase"] = string.Join(' ', args);
+    result["peak_rss_mib"] = PeakRssMib();
+    Console.WriteLine(result.ToJsonString());
 }
 
-if (phase is "infer" or "all")
+switch (phase)
 {
-    var sizes = phase == "infer" && args.Length > 1 ? new[] { args[1] } : new[] { "512x512", "800x1333" };
-    keras.backend.clear_session();
-    var training = models.backbone("resnet50").retinanet(num_classes: 91);
-    var inference = models.convert_model(training, score_threshold: 0.0);
-    foreach (var size in sizes)
+    case "infer":
     {
-        var hw = size.Split('x').Select(long.Parse).ToArray();
+        var hw = args[1].Split('x').Select(long.Parse).ToArray();
+        var training = models.backbone("resnet50").retinanet(num_classes: 91);
+        var inference = models.convert_model(training, score_threshold: 0.0);
         using var image = randn(1, hw[0], hw[1], 3);
         var network = new List<double>();
         var full = new List<double>();
-        for (int i = 0; i < repeats + 1; i++)
+        for (int i = 0; i < repeats + 2; i++)
         {
             using var scope = NewDisposeScope();
             var clock = Stopwatch.StartNew();
@@ -54,11 +47,80 @@ if (phase is "infer" or "all")
             clock.Restart();
             inference.predict_on_batch(image);
             var t2 = clock.Elapsed.TotalSeconds;
-            if (i == 0) continue; // warm-up
+            if (i < 2) continue; // warm-up
             network.Add(t1);
             full.Add(t2);
         }
-        Report($"infer_network_{size}", network);
-        Report($"infer_with_postprocess_{size}", full);
+        Emit(new JsonObject { ["network_s"] = Median(network), ["end_to_end_s"] = Median(full), ["postprocess_s"] = Math.Max(0, Median(full) - Median(network)) });
+        break;
     }
+    case "train":
+    {
+        var batch = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var model = models.backbone("resnet50").retinanet(num_classes: 91);
+        model.compile(new SGD(learning_rate: 0.01, momentum: 0.9),
+            new Dictionary<string, Loss> { ["regression"] = Losses.smooth_l1(), ["classification"] = Losses.focal() });
+        var targets = new AnchorTargets().Delegate;
+        var random = new Random(0);
+        var annotations = Enumerable.Range(0, batch).Select(_ =>
+        {
+            var boxes = new double[3, 4];
+            var labels = new int[3];
+            for (int k = 0; k < 3; k++)
+            {
+                double x = random.Next(0, 400), y = random.Next(0, 400), s = random.Next(40, 110);
+                (boxes[k, 0], boxes[k, 1], boxes[k, 2], boxes[k, 3], labels[k]) = (x, y, x + s, y + s, random.Next(91));
+            }
+            return new Annotations(boxes, labels);
+        }).ToList();
+        using var images = randn(batch, 512, 512, 3);
+        var (regression, classification) = targets(images, annotations, Enumerable.Repeat((512, 512), batch).ToList(), 91);
+        var steps = new List<double>();
+        for (int i = 0; i < repeats + 2; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            model.train_on_batch(images, new Tensors(regression, classification));
+            if (i >= 2) steps.Add(clock.Elapsed.TotalSeconds);
+        }
+        Emit(new JsonObject { ["step_s"] = Median(steps), ["batch"] = batch });
+        break;
+    }
+    case "h5-load":
+    {
+        var model = models.backbone("resnet50").retinanet(num_classes: 80);
+        var path = Path.Combine(Path.GetTempPath(), $"retinanet-resnet50-bench-{Environment.ProcessId}.h5");
+        model.save(path);
+        var times = new List<double>();
+        for (int i = 0; i < repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            keras.models.load_model(path, CustomObjects.WithResNet(), compile: false);
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+        var megabytes = new FileInfo(path).Length / 1e6;
+        File.Delete(path);
+        Emit(new JsonObject { ["load_s"] = Median(times), ["min_s"] = times.Min(), ["file_mb"] = megabytes });
+        break;
+    }
+    case "data":
+    {
+        var folder = Directory.CreateTempSubdirectory("bench-data").FullName;
+        var classes = ShapesDataset.WriteClasses(folder);
+        var csv = ShapesDataset.WriteCsv(folder, "train", 64, seed: 0, size: 512);
+        var (transform, visual) = Augmentation.training(random_transform: true);
+        var generator = new CsvGenerator(csv, classes, options: new GeneratorOptions
+        {
+            batch_size = 2, transform_generator = transform, visual_effect_generator = visual,
+            preprocess_image = x => ImagePreprocessing.preprocess_image(x, "caffe"), seed = 0,
+        });
+        var clock = Stopwatch.StartNew();
+        int images = 0;
+        foreach (var batch in PrefetchingLoader.ForGenerator(generator, generator.Count, workers: Environment.ProcessorCount))
+            images += batch.group.Count;
+        Emit(new JsonObject { ["images_per_s"] = images / clock.Elapsed.TotalSeconds, ["images"] = images });
+        Directory.Delete(folder, true);
+        break;
+    }
+    default:
+        throw new ArgumentException($"unknown phase {phase}");
 }

@@ -37,7 +37,10 @@ public static class Nms
             throw new ArgumentException($"scores must have shape ({boxes.shape[0]},), got ({string.Join(", ", scores.shape)}).", nameof(scores));
 
         using var scope = NewDisposeScope();
-        var candidates = (scores > score_threshold).nonzero().view(-1);
+        // Compared with a tensor rather than a Scalar: TorchSharp 0.107 intermittently failed to convert -inf to a
+        // libtorch Scalar here ("Unknown scalar type") on long runs.
+        var threshold = tensor(score_threshold, scores.dtype, scores.device);
+        var candidates = (scores > threshold).nonzero().view(-1);
         if (candidates.shape[0] == 0 || max_output_size <= 0)
             return empty(0, ScalarType.Int64, boxes.device).MoveToOuterDisposeScope();
 

@@ -1,0 +1,54 @@
+#!/usr/bin/python3
+"""Reads the JSON lines written by run.sh and prints the table and one line per target (issue 7)."""
+import json
+import os
+import sys
+
+work = sys.argv[1]
+
+
+def load(name):
+    with open(os.path.join(work, name + ".json")) as f:
+        return json.loads(f.read().strip().splitlines()[-1])
+
+
+def median(stats):
+    """The peer reports timings as {"median_s": …} dicts (or dicts of them, with a "total" entry)."""
+    if isinstance(stats, dict) and "median_s" in stats:
+        return stats["median_s"]
+    if isinstance(stats, dict) and "total" in stats:
+        return median(stats["total"])
+    raise ValueError(f"no median in {stats}")
+
+
+o512, o800 = load("ours_infer_512"), load("ours_infer_800")
+p512, p800 = load("peer_infer_512"), load("peer_infer_800")
+o1, o2, p1, p2 = load("ours_train_1"), load("ours_train_2"), load("peer_train_1"), load("peer_train_2")
+h5, data = load("ours_h5"), load("ours_data")
+
+rows = [
+    ("inference 512x512 (s)", o512["end_to_end_s"], median(p512["end_to_end"])),
+    ("inference 800x1333 (s)", o800["end_to_end_s"], median(p800["end_to_end"])),
+    ("train step 512x512 b1 (s)", o1["step_s"], median(p1["step"])),
+    ("train step 512x512 b2 (s)", o2["step_s"], median(p2["step"])),
+    ("peak RSS inference 800x1333 (MiB)", o800["peak_rss_mib"], p800["peak_rss_mib"]),
+]
+print(f"{'measurement':36s} {'ours':>10s} {'torchvision':>12s} {'ratio':>7s}")
+for name, ours, peer in rows:
+    print(f"{name:36s} {ours:10.3f} {peer:12.3f} {ours / peer:7.2f}")
+print(f"{'post-processing 800x1333, score 0 (s)':36s} {o800['postprocess_s']:10.3f}")
+print(f"{'.h5 load ResNet-50 (s)':36s} {h5['load_s']:10.3f}   ({h5['file_mb']:.0f} MB)")
+print(f"{'data pipeline (images/s)':36s} {data['images_per_s']:10.1f}")
+
+
+def target(name, ours, peer, limit):
+    ratio = ours / peer
+    print(f"{name} ours={ours:.3f} torchvision={peer:.3f} ratio={ratio:.2f} target<={limit} {'met' if ratio <= limit else 'missed'}")
+
+
+target("inference_800x1333", o800["end_to_end_s"], median(p800["end_to_end"]), 0.75)
+target("inference_512x512", o512["end_to_end_s"], median(p512["end_to_end"]), 0.8)
+target("train_step_512_b2", o2["step_s"], median(p2["step"]), 0.9)
+target("peak_memory_inference_800x1333", o800["peak_rss_mib"], p800["peak_rss_mib"], 1.1)
+post = o800["postprocess_s"]
+print(f"postprocess_800x1333_score0 ours={post:.3f} torchvision=n/a ratio=n/a target<=0.1s {'met' if post <= 0.1 else 'missed'}")
