@@ -18,13 +18,7 @@ public static class RetinaNetBuilder
         int regression_feature_size = 256, string name = "regression_submodel")
     {
         var inputs = keras.Input(new Shape(null, null, pyramid_feature_size));
-        KerasTensors outputs = inputs;
-        for (int i = 0; i < 4; i++)
-            outputs = new Conv2D(regression_feature_size, 3, strides: 1, padding: "same", activation: "relu",
-                kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: "zeros",
-                name: $"pyramid_regression_{i}").Apply(outputs);
-        outputs = new Conv2D(num_anchors * num_values, 3, strides: 1, padding: "same",
-            kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: "zeros", name: "pyramid_regression").Apply(outputs);
+        var outputs = HeadTower(inputs, regression_feature_size, num_anchors * num_values, "zeros", "pyramid_regression");
         outputs = new Reshape(new long[] { -1, num_values }, name: "pyramid_regression_reshape").Apply(outputs);
         return keras.Model(inputs, outputs, name: name);
     }
@@ -37,17 +31,25 @@ public static class RetinaNetBuilder
         double prior_probability = 0.01, int classification_feature_size = 256, string name = "classification_submodel")
     {
         var inputs = keras.Input(new Shape(null, null, pyramid_feature_size));
-        KerasTensors outputs = inputs;
-        for (int i = 0; i < 4; i++)
-            outputs = new Conv2D(classification_feature_size, 3, strides: 1, padding: "same", activation: "relu",
-                kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: "zeros",
-                name: $"pyramid_classification_{i}").Apply(outputs);
-        outputs = new Conv2D(num_classes * num_anchors, 3, strides: 1, padding: "same",
-            kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: new PriorProbability(prior_probability),
-            name: "pyramid_classification").Apply(outputs);
+        var outputs = HeadTower(inputs, classification_feature_size, num_classes * num_anchors,
+            new PriorProbability(prior_probability), "pyramid_classification");
         outputs = new Reshape(new long[] { -1, num_classes }, name: "pyramid_classification_reshape").Apply(outputs);
         outputs = new Activation("sigmoid", name: "pyramid_classification_sigmoid").Apply(outputs);
         return keras.Model(inputs, outputs, name: name);
+    }
+
+    /// <summary>
+    /// The convolutions both heads share in shape: 4× Conv2D(3×3, relu) named <c>{prefix}_0..3</c>, then Conv2D
+    /// named <c>{prefix}</c> with <paramref name="filters"/> outputs; kernels N(0, 0.01), zero biases except the last.
+    /// </summary>
+    static KerasTensors HeadTower(KerasTensor inputs, int feature_size, int filters, object final_bias, string prefix)
+    {
+        KerasTensors outputs = inputs;
+        for (int i = 0; i < 4; i++)
+            outputs = new Conv2D(feature_size, 3, strides: 1, padding: "same", activation: "relu",
+                kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: "zeros", name: $"{prefix}_{i}").Apply(outputs);
+        return new Conv2D(filters, 3, strides: 1, padding: "same",
+            kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: final_bias, name: prefix).Apply(outputs);
     }
 
     /// <summary>keras-retinanet's <c>default_submodels</c>: regression then classification.</summary>
