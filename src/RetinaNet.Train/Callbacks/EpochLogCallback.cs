@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RetinaNet.Core;
+using RetinaNet.Train.Utils;
 
 namespace RetinaNet.Train.Callbacks;
 
@@ -35,17 +36,10 @@ public sealed class EpochLogCallback(string folder) : Callback
         var lines = new List<string> { string.Join(",", keys) };
         lines.AddRange(epochs.Select(e => string.Join(",", keys.Select(k =>
             e.TryGetValue(k, out var v) ? v.ToString("R", CultureInfo.InvariantCulture) : ""))));
-        WriteAtomically(csv_path, string.Join("\n", lines) + "\n");
+        AtomicFile.WriteAllText(csv_path, string.Join("\n", lines) + "\n");
 
         var json = new JsonArray(epochs.Select(e => (JsonNode)new JsonObject(e.Select(p =>
             KeyValuePair.Create(p.Key, (JsonNode?)(double.IsFinite(p.Value) ? JsonValue.Create(p.Value) : null))))).ToArray());
-        WriteAtomically(json_path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-    }
-
-    static void WriteAtomically(string path, string text)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, text);
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(json_path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

@@ -114,8 +114,7 @@ public static class DemoRunner
             ["image_size"] = options.image_size,
             ["model"] = modelPath,
         };
-        File.WriteAllText(summaryPath + ".tmp", summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(summaryPath + ".tmp", summaryPath, overwrite: true);
+        AtomicFile.WriteAllText(summaryPath, summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         print(EvaluationReport.FromVoc(final, validation.label_to_name).ToText());
         print($"mAP@0.5 = {mAP:0.0000} after {seconds / 60:0.0} minutes; model {modelPath}; summary {summaryPath}");
         return new DemoResult(mAP, perClass, seconds, curve!.points, modelPath, summaryPath, drawings);

@@ -78,13 +78,12 @@ public static class Visualization
     /// <summary>Saves a bitmap as PNG through a temporary file and a rename.</summary>
     public static void save_png(SKBitmap bitmap, string path)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        using (var image = SKImage.FromBitmap(bitmap))
-        using (var data = image.Encode(SKEncodedImageFormat.Png, 100))
-        using (var file = File.Create(temp))
+        AtomicFile.Write(path, temp =>
+        {
+            using var image = SKImage.FromBitmap(bitmap);
+            using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+            using var file = File.Create(temp);
             data.SaveTo(file);
-        File.Move(temp, path, overwrite: true);
+        });
     }
 }
