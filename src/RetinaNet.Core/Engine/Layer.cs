@@ -148,7 +148,13 @@ public abstract class Layer
         var shapes = inputs.shapes;
         CheckInputSpec(shapes, null);
         MaybeBuild(shapes, null);
-        return call(inputs, training);
+        // Temporaries of the call (views' bases, intermediate results) go when it returns, not when the caller's
+        // scope ends: an inference pass would otherwise keep every layer's buffers alive until its end.
+        using var scope = NewDisposeScope();
+        var outputs = call(inputs, training);
+        foreach (var output in outputs)
+            if (scope.Contains(output)) scope.MoveToOuter(output);
+        return outputs;
     }
 
     /// <summary>Calls the layer on one real tensor and returns its single output.</summary>

@@ -11,6 +11,8 @@ internal sealed class GraphMap
     public List<Layer> Layers { get; } = new();
     /// <summary>Nodes in an order where every node comes after the nodes it reads from.</summary>
     public List<Node> ExecutionOrder { get; } = new();
+    /// <summary>How many times each tensor is read by the nodes of <see cref="ExecutionOrder"/>.</summary>
+    public Dictionary<KerasTensor, int> Reads { get; } = new(ReferenceEqualityComparer.Instance);
 
     public GraphMap(KerasTensors inputs, KerasTensors outputs)
     {
@@ -71,6 +73,10 @@ internal sealed class GraphMap
         foreach (var depth in nodeDepths.Values.Distinct().OrderByDescending(d => d))
             ExecutionOrder.AddRange(nodeDepths.Where(p => p.Value == depth).Select(p => p.Key)
                 .OrderBy(n => layerIndices[n.layer]));
+
+        foreach (var node in ExecutionOrder)
+            if (!node.is_input)
+                foreach (var t in node.input_tensors) Reads[t] = Reads.GetValueOrDefault(t) + 1;
 
         var names = new HashSet<string>();
         foreach (var layer in Layers)

@@ -86,13 +86,21 @@ public partial class Model : Layer
     }
 
     /// <summary>Runs the graph on real tensors.</summary>
+    /// <remarks>
+    /// Each intermediate tensor is disposed right after the last layer that reads it, as Python's reference counting
+    /// would free it: an inference pass then holds a few activations at a time instead of all of them. Only the
+    /// handle goes; autograd keeps what backward needs. Inputs, outputs and weights are never disposed, and a
+    /// tensor object that several graph tensors share (a layer returning its input) lives until its last reader.
+    /// </remarks>
     public override Tensors call(Tensors inputs, bool training = false)
     {
         if (inputs.Count != this.inputs.Count)
             throw new LayerInputException(
                 $"Model '{name}' expects {this.inputs.Count} input(s) ({string.Join(", ", input_names)}), but it was called on {inputs.Count}.");
         var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var live = new IntermediateTensors(inputs, weights.Select(w => (Tensor)w.value));
         for (int i = 0; i < inputs.Count; i++) values[this.inputs[i]] = inputs[i];
+        var outputSet = new HashSet<KerasTensor>(outputs, ReferenceEqualityComparer.Instance);
         foreach (var node in graph.ExecutionOrder)
         {
             if (node.is_input) continue;
@@ -103,7 +111,13 @@ public partial class Model : Layer
             if (results.Count != node.outputs.Count)
                 throw new InvalidOperationException(
                     $"Layer '{node.layer.name}' returned {results.Count} tensor(s) but its compute_output_shape declared {node.outputs.Count}.");
-            for (int i = 0; i < results.Count; i++) values[node.outputs[i]] = results[i];
+            for (int i = 0; i < results.Count; i++)
+            {
+                values[node.outputs[i]] = results[i];
+                if (outputSet.Contains(node.outputs[i])) live.Keep(results[i]);
+                else live.Produced(results[i], graph.Reads.GetValueOrDefault(node.outputs[i]));
+            }
+            foreach (var t in node.input_tensors) live.Read(values[t]);
         }
         return outputs.IsList ? new Tensors(outputs.Select(t => values[t])) : (Tensors)values[outputs[0]];
     }

@@ -1,0 +1,46 @@
+using static TorchSharp.torch;
+
+namespace RetinaNet.Core;
+
+/// <summary>
+/// Reference counts of the tensors a functional model produces while it runs, so that each is disposed after its
+/// last reader. Counts are per tensor object, since a layer may return the very tensor it was given.
+/// </summary>
+internal sealed class IntermediateTensors
+{
+    readonly Dictionary<Tensor, int> readsLeft = new(ReferenceEqualityComparer.Instance);
+    readonly HashSet<Tensor> kept = new(ReferenceEqualityComparer.Instance);
+
+    /// <param name="inputs">The caller's tensors (never disposed).</param>
+    /// <param name="weights">The model's weight tensors (never disposed, should a layer return one).</param>
+    public IntermediateTensors(IEnumerable<Tensor> inputs, IEnumerable<Tensor> weights)
+    {
+        kept.UnionWith(inputs);
+        kept.UnionWith(weights);
+    }
+
+    /// <summary>Marks a tensor as one the caller receives (a model output).</summary>
+    public void Keep(Tensor tensor) => kept.Add(tensor);
+
+    /// <summary>Records a layer's output that <paramref name="reads"/> later nodes read.</summary>
+    public void Produced(Tensor tensor, int reads)
+    {
+        if (kept.Contains(tensor)) return;
+        readsLeft[tensor] = readsLeft.GetValueOrDefault(tensor) + reads;
+        if (readsLeft[tensor] == 0) Release(tensor);
+    }
+
+    /// <summary>Records one read of a tensor; the last read disposes it.</summary>
+    public void Read(Tensor tensor)
+    {
+        if (kept.Contains(tensor) || !readsLeft.TryGetValue(tensor, out var left)) return;
+        if (left <= 1) Release(tensor);
+        else readsLeft[tensor] = left - 1;
+    }
+
+    void Release(Tensor tensor)
+    {
+        readsLeft.Remove(tensor);
+        tensor.Dispose();
+    }
+}
