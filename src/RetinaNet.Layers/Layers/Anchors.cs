@@ -13,6 +13,10 @@ namespace RetinaNet.Layers;
 public class Anchors : Layer
 {
     readonly float[] baseAnchors;
+    // Shifted anchors depend only on the feature map's size, so they are computed once per (height, width, device).
+    // A few sizes are kept: training on images of varying shapes would otherwise grow the cache without bound.
+    const int CachedShapes = 8;
+    readonly List<((long height, long width, Device device) key, Tensor anchors)> cache = new();
 
     /// <summary>Creates the layer.</summary>
     /// <param name="size">Base anchor size of the level, in input pixels.</param>
@@ -55,10 +59,30 @@ public class Anchors : Layer
         Tensor features = inputs;
         if (features.dim() != 4)
             throw new ArgumentException($"Anchors expects a feature map of rank 4 (NHWC), got shape {Shape.Of(features)}.");
-        using var scope = NewDisposeScope();
-        var cell = tensor(baseAnchors, device: features.device).reshape(num_anchors, 4);
-        var shifted = Utils.Anchors.shift(new[] { features.shape[1], features.shape[2] }, stride, cell);
-        return shifted.unsqueeze(0).repeat(features.shape[0], 1, 1).MoveToOuterDisposeScope();
+        var cached = ShiftedAnchors(features.shape[1], features.shape[2], features.device);
+        // A new view per call: the batch shares the cached values, and callers may dispose what they get.
+        return cached.expand(features.shape[0], -1, -1);
+    }
+
+    Tensor ShiftedAnchors(long height, long width, Device device)
+    {
+        lock (cache)
+        {
+            var key = (height, width, device);
+            foreach (var (k, anchors) in cache)
+                if (k.height == key.height && k.width == key.width && k.device.type == device.type && k.device.index == device.index)
+                    return anchors;
+            using var scope = NewDisposeScope();
+            var cell = tensor(baseAnchors, device: device).reshape(num_anchors, 4);
+            var shifted = Utils.Anchors.shift(new[] { height, width }, stride, cell).contiguous().DetachFromDisposeScope();
+            if (cache.Count == CachedShapes)
+            {
+                cache[0].anchors.Dispose();
+                cache.RemoveAt(0);
+            }
+            cache.Add((key, shifted));
+            return shifted;
+        }
     }
 
     /// <inheritdoc/>

@@ -36,6 +36,26 @@ public class AnchorsLayerTests
     }
 
     [Test]
+    public void RepeatedAndInterleavedShapes_GiveTheSameAnchors_AndOutputsAreIndependentHandles()
+    {
+        // Anchors are computed once per feature-map size; a call's output may be disposed without harming later calls,
+        // and cycling through more sizes than are cached recomputes the evicted ones correctly.
+        var layer = new AnchorsLayer(size: 32, stride: 8);
+        Tensor Fresh(long h, long w) { using var f = zeros(1, h, w, 2); return new AnchorsLayer(size: 32, stride: 8).Apply(f); }
+        for (int round = 0; round < 2; round++)
+            for (long h = 1; h <= 10; h++)
+            {
+                using var features = zeros(2, h, h + 1, 2);
+                var first = layer.Apply(features);
+                first.Dispose();
+                using var second = layer.Apply(features);
+                using var expected = Fresh(h, h + 1);
+                Assert.That(second.shape, Is.EqualTo(new long[] { 2, h * (h + 1) * 9, 4 }));
+                Assert.That(second[1].allclose(expected[0], rtol: 0, atol: 0), Is.True, $"round {round}, {h}x{h + 1}");
+            }
+    }
+
+    [Test]
     public void ComputeOutputShape_KnownAndUnknownSizes()
     {
         var layer = new AnchorsLayer(64, 16, ratios: new[] { 1.0 }, scales: new[] { 1.0, 2.0 });
