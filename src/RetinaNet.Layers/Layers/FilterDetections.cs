@@ -111,12 +111,22 @@ public class FilterDetections(bool nms = true, bool class_specific_filter = true
     {
         other ??= Array.Empty<Tensor>();
         using var scope = NewDisposeScope();
-        var (boxIndices, labels) = class_specific_filter
-            ? ClassSpecificCandidates(boxes, classification, nms, score_threshold, max_detections, nms_threshold)
-            : BestClassCandidates(boxes, classification, nms, score_threshold, max_detections, nms_threshold);
+        Tensor boxIndices, labels, scores;
+        if (class_specific_filter)
+        {
+            (boxIndices, labels) = DetectionSelection.Select(boxes, classification, nms, score_threshold, max_detections, nms_threshold);
+            scores = classification.reshape(-1).index_select(0, boxIndices * classification.shape[1] + labels);
+        }
+        else
+        {
+            // Each box competes with its best class only.
+            var best = classification.argmax(1, keepdim: true);
+            var bestScores = classification.gather(1, best);
+            (boxIndices, _) = DetectionSelection.Select(boxes, bestScores, nms, score_threshold, max_detections, nms_threshold);
+            labels = best.view(-1).index_select(0, boxIndices);
+            scores = bestScores.view(-1).index_select(0, boxIndices);
+        }
 
-        long numClasses = classification.shape[1];
-        var scores = classification.reshape(-1).index_select(0, boxIndices * numClasses + labels);
         // top_k: sorted descending, equal scores keep the lower index first.
         long k = Math.Min(max_detections, scores.shape[0]);
         var top = scores.sort(0, descending: true, stable: true).Indices.narrow(0, 0, k);
@@ -130,51 +140,6 @@ public class FilterDetections(bool nms = true, bool class_specific_filter = true
         };
         results.AddRange(other.Select(o => PadWithMinusOne(o.index_select(0, selected), max_detections)));
         return results.Select(r => r.MoveToOuterDisposeScope()).ToArray();
-    }
-
-    /// <summary>(box index, class) pairs per class: thresholded, optionally NMS-filtered, class by class.</summary>
-    static (Tensor boxIndices, Tensor labels) ClassSpecificCandidates(Tensor boxes, Tensor classification, bool nms,
-        double scoreThreshold, int maxDetections, double nmsThreshold)
-    {
-        // Row-major nonzero of the (C, N) mask lists the pairs class by class, boxes ascending, as TF's per-class where().
-        var pairs = (classification.t() > scoreThreshold).nonzero();
-        var classes = pairs.select(1, 0);
-        var candidates = pairs.select(1, 1);
-        if (!nms) return (candidates, classes);
-
-        var counts = classes.bincount(null, classification.shape[1]).cpu().data<long>().ToArray();
-        var keptBoxes = new List<Tensor>();
-        var keptLabels = new List<Tensor>();
-        long start = 0;
-        for (int c = 0; c < counts.Length; c++)
-        {
-            if (counts[c] == 0) continue;
-            var indices = candidates.narrow(0, start, counts[c]);
-            start += counts[c];
-            var classScores = classification.select(1, c).index_select(0, indices);
-            var keep = Nms.non_max_suppression(boxes.index_select(0, indices), classScores, maxDetections, nmsThreshold);
-            keptBoxes.Add(indices.index_select(0, keep));
-            keptLabels.Add(full(keep.shape[0], c, ScalarType.Int64, boxes.device));
-        }
-        return keptBoxes.Count == 0
-            ? (empty(0, ScalarType.Int64, boxes.device), empty(0, ScalarType.Int64, boxes.device))
-            : (cat(keptBoxes, 0), cat(keptLabels, 0));
-    }
-
-    /// <summary>(box index, best class) pairs of boxes whose best score passes, optionally NMS-filtered.</summary>
-    static (Tensor boxIndices, Tensor labels) BestClassCandidates(Tensor boxes, Tensor classification, bool nms,
-        double scoreThreshold, int maxDetections, double nmsThreshold)
-    {
-        var best = classification.argmax(1);
-        var scores = classification.gather(1, best.unsqueeze(1)).squeeze(1);
-        var indices = (scores > scoreThreshold).nonzero().view(-1);
-        if (nms)
-        {
-            var keep = Nms.non_max_suppression(boxes.index_select(0, indices), scores.index_select(0, indices),
-                maxDetections, nmsThreshold);
-            indices = indices.index_select(0, keep);
-        }
-        return (indices, best.index_select(0, indices));
     }
 
     /// <summary>Pads the first axis to <paramref name="length"/> rows of -1.</summary>

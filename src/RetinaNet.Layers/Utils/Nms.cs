@@ -46,43 +46,31 @@ public static class Nms
 
         var order = scores.index_select(0, candidates).sort(0, descending: true, stable: true).Indices;
         var sorted = candidates.index_select(0, order);
-        var columns = BoxColumns(boxes.index_select(0, sorted));
-        var kept = Greedy(columns, max_output_size, (float)iou_threshold);
-        var positions = tensor(kept, device: boxes.device);
+        var table = NmsBoxes.From(boxes.index_select(0, sorted));
+        var kept = Greedy(table, Enumerable.Range(0, table.Count).ToArray(), max_output_size, (float)iou_threshold);
+        var positions = tensor(kept.Select(i => (long)i).ToArray(), device: boxes.device);
         return sorted.index_select(0, positions).MoveToOuterDisposeScope();
     }
 
-    /// <summary>x1, y1, x2, y2 (corners ordered min/max, as TensorFlow does) and area of each box, float32 on the CPU.</summary>
-    static float[][] BoxColumns(Tensor boxes)
+    /// <summary>
+    /// The greedy pass: visits <paramref name="order"/> (positions into <paramref name="boxes"/>, by descending
+    /// score) and returns the positions kept, at most <paramref name="maxOutput"/>.
+    /// </summary>
+    internal static List<int> Greedy(NmsBoxes boxes, IReadOnlyList<int> order, long maxOutput, float threshold)
     {
-        using var scope = NewDisposeScope();
-        var b = boxes.to(ScalarType.Float32).cpu();
-        var first = b.narrow(1, 0, 2);
-        var second = b.narrow(1, 2, 2);
-        var low = minimum(first, second);
-        var high = maximum(first, second);
-        var size = high - low;
-        var area = (size.select(1, 0) * size.select(1, 1)).unsqueeze(1);
-        var table = cat(new[] { low, high, area }, 1).t().contiguous();
-        return Enumerable.Range(0, 5).Select(i => table[i].data<float>().ToArray()).ToArray();
-    }
-
-    /// <summary>The greedy pass over boxes sorted by descending score; returns the kept positions.</summary>
-    static long[] Greedy(float[][] columns, long maxOutput, float threshold)
-    {
-        float[] x1 = columns[0], y1 = columns[1], x2 = columns[2], y2 = columns[3], area = columns[4];
-        int n = x1.Length, lanes = Vector<float>.Count;
+        int n = order.Count, lanes = Vector<float>.Count;
         // Kept boxes, padded to whole vectors with zero boxes, whose IoU with anything is 0 (or 0/0, never > threshold).
         var kx1 = new float[n + lanes]; var ky1 = new float[n + lanes];
         var kx2 = new float[n + lanes]; var ky2 = new float[n + lanes]; var karea = new float[n + lanes];
-        var kept = new List<long>();
+        var kept = new List<int>();
         var zero = Vector<float>.Zero;
         var limit = new Vector<float>(threshold);
-        for (int i = 0; i < n && kept.Count < maxOutput; i++)
+        for (int o = 0; o < n && kept.Count < maxOutput; o++)
         {
-            var cx1 = new Vector<float>(x1[i]); var cy1 = new Vector<float>(y1[i]);
-            var cx2 = new Vector<float>(x2[i]); var cy2 = new Vector<float>(y2[i]);
-            var carea = new Vector<float>(area[i]);
+            int i = order[o];
+            var cx1 = new Vector<float>(boxes.X1[i]); var cy1 = new Vector<float>(boxes.Y1[i]);
+            var cx2 = new Vector<float>(boxes.X2[i]); var cy2 = new Vector<float>(boxes.Y2[i]);
+            var carea = new Vector<float>(boxes.Area[i]);
             bool suppressed = false;
             for (int j = 0; j < kept.Count && !suppressed; j += lanes)
             {
@@ -95,9 +83,42 @@ public static class Nms
             }
             if (suppressed) continue;
             int k = kept.Count;
-            kx1[k] = x1[i]; ky1[k] = y1[i]; kx2[k] = x2[i]; ky2[k] = y2[i]; karea[k] = area[i];
+            kx1[k] = boxes.X1[i]; ky1[k] = boxes.Y1[i]; kx2[k] = boxes.X2[i]; ky2[k] = boxes.Y2[i]; karea[k] = boxes.Area[i];
             kept.Add(i);
         }
-        return kept.ToArray();
+        return kept;
+    }
+}
+
+/// <summary>
+/// Boxes as NMS compares them: float32 on the CPU, corners ordered min/max (as TensorFlow does) and areas.
+/// </summary>
+internal sealed class NmsBoxes
+{
+    public required float[] X1 { get; init; }
+    public required float[] Y1 { get; init; }
+    public required float[] X2 { get; init; }
+    public required float[] Y2 { get; init; }
+    public required float[] Area { get; init; }
+    public int Count => X1.Length;
+
+    /// <summary>Reads (N, 4) boxes.</summary>
+    public static NmsBoxes From(Tensor boxes)
+    {
+        using var scope = NewDisposeScope();
+        var n = (int)boxes.shape[0];
+        var values = new float[n * 4];
+        if (n > 0) boxes.to(ScalarType.Float32).cpu().contiguous().data<float>().CopyTo(values, 0);
+        var table = new NmsBoxes { X1 = new float[n], Y1 = new float[n], X2 = new float[n], Y2 = new float[n], Area = new float[n] };
+        for (int i = 0; i < n; i++)
+        {
+            float a = values[4 * i], b = values[4 * i + 1], c = values[4 * i + 2], d = values[4 * i + 3];
+            table.X1[i] = Math.Min(a, c); table.Y1[i] = Math.Min(b, d);
+            table.X2[i] = Math.Max(a, c); table.Y2[i] = Math.Max(b, d);
+            // Two float32 operations, as TensorFlow computes the area.
+            float width = table.X2[i] - table.X1[i], height = table.Y2[i] - table.Y1[i];
+            table.Area[i] = width * height;
+        }
+        return table;
     }
 }
