@@ -98,6 +98,12 @@ public abstract class Layer
         return variable;
     }
 
+    /// <summary>
+    /// Whether every call returns tensors with memory of their own (never a view of an input or a weight). Only
+    /// then may a model let the layer's inputs be overwritten by the layers after it (see <see cref="Overwritable"/>).
+    /// </summary>
+    internal virtual bool ReturnsOwnMemory => false;
+
     /// <summary>Creates the weights for inputs of the given shapes. The base marks the layer built.</summary>
     public virtual void build(Shapes input_shape) => built = true;
 

@@ -20,7 +20,14 @@ public class Activation : Layer
     public string activation { get; }
 
     /// <inheritdoc/>
-    public override Tensors call(Tensors inputs, bool training = false) => function(inputs);
+    public override Tensors call(Tensors inputs, bool training = false)
+    {
+        Tensor x = inputs;
+        if (activation == "relu" && Overwritable.Contains(x)) return x.relu_();
+        return function(x);
+    }
+
+    internal override bool ReturnsOwnMemory => activation != "linear";
 
     /// <inheritdoc/>
     public override Shapes compute_output_shape(Shapes input_shape) => (Shape)input_shape;

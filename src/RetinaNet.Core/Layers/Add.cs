@@ -9,5 +9,7 @@ public class Add : Merge
     public Add(string? name = null, bool trainable = true, string dtype = "float32") : base(name, trainable, dtype) { }
 
     /// <inheritdoc/>
-    protected override Tensor Combine(Tensor a, Tensor b) => a + b;
+    protected override Tensor Combine(Tensor a, Tensor b) =>
+        // In place into a when the model says nothing else sees it and the sum has a's shape and type.
+        Overwritable.Contains(a) && a.shape.SequenceEqual(b.shape) && a.dtype == b.dtype ? a.add_(b) : a + b;
 }

@@ -146,6 +146,8 @@ public class BatchNormalization : Layer
     /// </summary>
     protected virtual bool UseBatchStatistics(bool training) => training && trainable;
 
+    internal override bool ReturnsOwnMemory => true;
+
     /// <inheritdoc/>
     public override Tensors call(Tensors inputs, bool training = false)
     {
@@ -157,6 +159,7 @@ public class BatchNormalization : Layer
     Tensor CallFused(Tensor x, bool useBatch)
     {
         var rank = (int)x.dim();
+        if (!useBatch && builtAxes![0] == rank - 1) return CallAffine(x);
         if (builtAxes![0] == 1)
             return F.batch_norm(x, moving_mean.value, moving_variance.value, gamma?.value, beta?.value, useBatch, 1 - momentum, epsilon);
         // Channels last: libtorch wants the features on axis 1; the permuted view is channels-last memory, no copy.
@@ -166,6 +169,24 @@ public class BatchNormalization : Layer
         using var y = F.batch_norm(channelsFirst, moving_mean.value, moving_variance.value, gamma?.value, beta?.value,
             useBatch, 1 - momentum, epsilon);
         return y.permute(toLast);
+    }
+
+    /// <summary>
+    /// Moving statistics on the last axis: one multiply-add per element with per-channel constants, as libtorch's
+    /// inference kernel computes it (scale = gamma / sqrt(var + eps), shift = beta - mean·scale). Written out, autograd
+    /// saves only the (C,) scale, not the input, when gamma is frozen: a frozen backbone's batch norms then cost
+    /// no activation memory in training.
+    /// </summary>
+    Tensor CallAffine(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        var scaleValues = (moving_variance.value + epsilon).sqrt().reciprocal();
+        if (gamma is not null) scaleValues = scaleValues * gamma.value;
+        var shift = -moving_mean.value * scaleValues;
+        if (beta is not null) shift = shift + beta.value;
+        // In place when the model says nothing else sees x: the same two roundings as addcmul.
+        if (Overwritable.Contains(x)) return x.mul_(scaleValues).add_(shift);
+        return addcmul(shift, x, scaleValues, 1).MoveToOuterDisposeScope();
     }
 
     Tensor CallGeneric(Tensor x, bool useBatch)

@@ -87,6 +87,8 @@ public class Conv2D : Layer
         base.build(input_shape);
     }
 
+    internal override bool ReturnsOwnMemory => true;
+
     /// <inheritdoc/>
     public override Tensors call(Tensors inputs, bool training = false)
     {

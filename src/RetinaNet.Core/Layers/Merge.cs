@@ -15,6 +15,8 @@ public abstract class Merge : Layer
     /// <summary>Combines two tensors (a new tensor; inputs untouched).</summary>
     protected abstract Tensor Combine(Tensor a, Tensor b);
 
+    internal override bool ReturnsOwnMemory => true;
+
     /// <summary>Checks the number of inputs; the base requires a list of at least two.</summary>
     protected virtual void CheckInputCount(Shapes shapes)
     {
@@ -92,6 +94,7 @@ public abstract class Merge : Layer
         }).ToList();
         var y = Combine(aligned[0], aligned[1]);
         foreach (var t in aligned.Skip(2)) y = Combine(y, t);
-        return y.MoveToOuterDisposeScope();
+        // An in-place sum returns the caller's own input, which stays in the caller's scope.
+        return inputs.Any(t => ReferenceEquals(t, y)) ? y : y.MoveToOuterDisposeScope();
     }
 }

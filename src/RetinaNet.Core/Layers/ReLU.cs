@@ -33,12 +33,15 @@ public class ReLU : Layer
     /// <summary>Values at or below it are "negative".</summary>
     public double threshold { get; }
 
+    internal override bool ReturnsOwnMemory => true;
+
     /// <inheritdoc/>
     public override Tensors call(Tensors inputs, bool training = false)
     {
         Tensor x = inputs;
         if (threshold == 0 && negative_slope == 0)
-            return max_value is double cap ? x.clamp(0.0, cap) : F.relu(x);
+            return max_value is double cap ? x.clamp(0.0, cap)
+                : Overwritable.Contains(x) ? x.relu_() : F.relu(x);
         using var scope = NewDisposeScope();
         // Keras' backend.relu: keep x where x > threshold (strictly), clip, then add the slope part.
         var y = threshold == 0 ? F.relu(x) : x * (x > threshold);

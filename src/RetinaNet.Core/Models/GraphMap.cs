@@ -13,6 +13,8 @@ internal sealed class GraphMap
     public List<Node> ExecutionOrder { get; } = new();
     /// <summary>How many times each tensor is read by the nodes of <see cref="ExecutionOrder"/>.</summary>
     public Dictionary<KerasTensor, int> Reads { get; } = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Tensors whose producer and readers all return memory of their own, so no view of them ever exists.</summary>
+    public HashSet<KerasTensor> NeverViewed { get; } = new(ReferenceEqualityComparer.Instance);
 
     public GraphMap(KerasTensors inputs, KerasTensors outputs)
     {
@@ -77,6 +79,15 @@ internal sealed class GraphMap
         foreach (var node in ExecutionOrder)
             if (!node.is_input)
                 foreach (var t in node.input_tensors) Reads[t] = Reads.GetValueOrDefault(t) + 1;
+        var viewable = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
+        foreach (var node in ExecutionOrder)
+        {
+            if (node.is_input) continue;
+            if (!node.layer.ReturnsOwnMemory) viewable.UnionWith(node.input_tensors);
+            foreach (var t in node.outputs)
+                if (node.layer.ReturnsOwnMemory) NeverViewed.Add(t);
+        }
+        NeverViewed.ExceptWith(viewable);
 
         var names = new HashSet<string>();
         foreach (var layer in Layers)

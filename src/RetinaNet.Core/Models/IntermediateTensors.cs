@@ -30,6 +30,24 @@ internal sealed class IntermediateTensors
         if (readsLeft[tensor] == 0) Release(tensor);
     }
 
+    /// <summary>
+    /// The inputs of <paramref name="node"/> that no later node reads and that have no views: the node's layer may
+    /// overwrite them (null when there are none).
+    /// </summary>
+    public HashSet<Tensor>? LastUses(Node node, Dictionary<KerasTensor, Tensor> values, HashSet<KerasTensor> neverViewed)
+    {
+        HashSet<Tensor>? result = null;
+        foreach (var t in node.input_tensors)
+        {
+            var tensor = values[t];
+            if (!neverViewed.Contains(t) || kept.Contains(tensor)) continue;
+            // Read once more, by this node, and only once by it (Add()([x, x]) must not write into x).
+            if (readsLeft.GetValueOrDefault(tensor) != 1) continue;
+            (result ??= new(ReferenceEqualityComparer.Instance)).Add(tensor);
+        }
+        return result;
+    }
+
     /// <summary>Records one read of a tensor; the last read disposes it.</summary>
     public void Read(Tensor tensor)
     {

@@ -107,7 +107,9 @@ public partial class Model : Layer
             var args = node.input_tensors.IsList
                 ? new Tensors(node.input_tensors.Select(t => values[t]))
                 : (Tensors)values[node.input_tensors[0]];
-            var results = node.layer.Apply(args, training);
+            Tensors results;
+            using (Overwritable.Enter(is_grad_enabled() ? null : live.LastUses(node, values, graph.NeverViewed)))
+                results = node.layer.Apply(args, training);
             if (results.Count != node.outputs.Count)
                 throw new InvalidOperationException(
                     $"Layer '{node.layer.name}' returned {results.Count} tensor(s) but its compute_output_shape declared {node.outputs.Count}.");
@@ -118,6 +120,7 @@ public partial class Model : Layer
                 else live.Produced(results[i], graph.Reads.GetValueOrDefault(node.outputs[i]));
             }
             foreach (var t in node.input_tensors) live.Read(values[t]);
+            if (Environment.GetEnvironmentVariable("TRACE_RSS") is not null) Console.Error.WriteLine($"RSS {node.layer.name} {File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:"))} {results[0].shape.Aggregate(1L, (a, b) => a * b) * 4 / 1048576}");
         }
         return outputs.IsList ? new Tensors(outputs.Select(t => values[t])) : (Tensors)values[outputs[0]];
     }

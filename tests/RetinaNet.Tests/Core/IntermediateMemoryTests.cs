@@ -115,4 +115,76 @@ public class IntermediateMemoryTests
         for (int i = 0; i < 30; i++) model.train_on_batch(x, target);
         Assert.That(model.evaluate(x, target)["loss"], Is.LessThan(before));
     }
+
+    /// <summary>Conv → BatchNormalization (moving statistics) → ReLU, plus a residual Add, with random weights.</summary>
+    static (Model model, Layer[] layers) ResidualBlock()
+    {
+        var input = keras.Input(new Shape(6, 6, 4));
+        var conv = new Conv2D(4, 3, padding: "same", name: "conv");
+        var bn = new BatchNormalization(name: "bn");
+        var relu = new Activation("relu", name: "relu");
+        var add = new Add(name: "add");
+        var last = new ReLU(name: "last");
+        var h = conv.Apply(input);
+        var y = last.Apply(add.Apply(new KerasTensors(relu.Apply(bn.Apply(h)), h)));
+        var model = keras.Model(input, y);
+        // Non-trivial moving statistics, so that normalising really changes values.
+        bn.set_weights(new[] { rand(4) + 0.5, randn(4), randn(4), rand(4) + 0.5 });
+        return (model, new Layer[] { conv, bn, relu, add, last });
+    }
+
+    [Test]
+    public void Inference_OverwritingLastUses_GivesTheSameNumbers_AsLayerByLayerCalls()
+    {
+        var (model, layers) = ResidualBlock();
+        using var x = randn(2, 6, 6, 4, generator: new TorchSharp.torch.Generator(3));
+        using var _ = no_grad();
+        // Outside a model nothing is overwritable: these are plain out-of-place calls.
+        var h = layers[0].Apply(x);
+        var expected = layers[4].Apply(layers[3].Apply(new Tensors(layers[2].Apply(layers[1].Apply(h)), h)).Single());
+        var actual = model.predict_on_batch(x).Single();
+        Assert.That(actual.allclose(expected, rtol: 0, atol: 0), Is.True);
+        Assert.That(x.allclose(randn(2, 6, 6, 4, generator: new TorchSharp.torch.Generator(3)), rtol: 0, atol: 0), Is.True,
+            "the caller's input is never written");
+    }
+
+    [Test]
+    public void ATensorWithAView_OrReadTwiceByOneLayer_OrReturned_IsNotOverwritten()
+    {
+        var input = keras.Input(new Shape(2, 2, 3));
+        var conv = new Conv2D(3, 1, name: "conv");
+        var h = conv.Apply(input);
+        var view = new Reshape(new long[] { 12 }, name: "view").Apply(h);      // a view of h's memory
+        var normalised = new BatchNormalization(name: "bn").Apply(h);       // h's last reader
+        var doubled = new Add(name: "twice").Apply(new KerasTensors(normalised, normalised));
+        var rectified = new Activation("relu", name: "relu").Apply(h);     // h is also an output below
+        var model = keras.Model(input, new KerasTensors(view, doubled, h, rectified));
+        var bn = (BatchNormalization)model.get_layer("bn");
+        bn.set_weights(new[] { full(3, 2f), full(3, 1f), zeros(3), ones(3) });
+
+        using var x = randn(1, 2, 2, 3);
+        var outputs = model.predict_on_batch(x);
+        using var _ = no_grad();
+        var expectedH = conv.Apply(x);
+        Assert.That(outputs[2].allclose(expectedH, rtol: 0, atol: 0), Is.True, "a returned tensor is not overwritten");
+        Assert.That(outputs[0].allclose(expectedH.reshape(1, 12), rtol: 0, atol: 0), Is.True, "the view still shows h");
+        var expectedNormalised = bn.Apply(expectedH);
+        Assert.That(outputs[1].allclose(expectedNormalised * 2, rtol: 1e-6, atol: 1e-6), Is.True, "Add()([n, n]) is 2n");
+        Assert.That(outputs[3].allclose(expectedH.relu(), rtol: 0, atol: 0), Is.True);
+    }
+
+    [Test]
+    public void Training_NeverOverwrites_SoGradientsMatchAnUnfusedComputation()
+    {
+        var (model, layers) = ResidualBlock();
+        using var x = randn(2, 6, 6, 4);
+        var output = model.Apply(x);
+        output.sum().backward();
+        var kernel = layers[0].weights[0].value;
+        var fromModel = kernel.grad!.clone();
+        kernel.grad = null;
+        var h = layers[0].Apply(x);
+        layers[4].Apply(layers[3].Apply(new Tensors(layers[2].Apply(layers[1].Apply(h)), h)).Single()).sum().backward();
+        Assert.That(fromModel.allclose(kernel.grad!, rtol: 1e-5, atol: 1e-6), Is.True);
+    }
 }
