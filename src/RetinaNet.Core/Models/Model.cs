@@ -120,7 +120,6 @@ public partial class Model : Layer
                 else live.Produced(results[i], graph.Reads.GetValueOrDefault(node.outputs[i]));
             }
             foreach (var t in node.input_tensors) live.Read(values[t]);
-            if (Environment.GetEnvironmentVariable("TRACE_RSS") is not null) Console.Error.WriteLine($"RSS {node.layer.name} {File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:"))} {results[0].shape.Aggregate(1L, (a, b) => a * b) * 4 / 1048576}");
         }
         return outputs.IsList ? new Tensors(outputs.Select(t => values[t])) : (Tensors)values[outputs[0]];
     }
