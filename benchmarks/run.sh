@@ -27,5 +27,9 @@ echo "torchvision: inference 512x512" >&2;  peer --phase infer --size 512x512 --
 echo "torchvision: inference 800x1333" >&2; peer --phase infer --size 800x1333 --runs 5 > "$work/peer_infer_800.json"
 echo "torchvision: train step batch 1" >&2; peer --phase train --batch 1 --runs 5       > "$work/peer_train_1.json"
 echo "torchvision: train step batch 2" >&2; peer --phase train --batch 2 --runs 5       > "$work/peer_train_2.json"
+# keras-retinanet freezes every batch norm (so do we); torchvision's default trains them. Its "finetune" variant
+# freezes them too (and, unlike us, conv1 and layer1), so both are shown.
+echo "torchvision: train step batch 2, frozen batch norm" >&2
+peer --phase train --batch 2 --runs 5 --variant finetune > "$work/peer_train_2_frozen.json"
 
 /usr/bin/python3 benchmarks/compare.py "$work"
