@@ -10,12 +10,17 @@ using RetinaNet.Train.Utils;
 using static TorchSharp.torch;
 
 // Our side of the benchmarks. One phase per process (so peak memory is per phase); each prints one JSON line.
-//   infer HxW      ResNet-50 RetinaNet (91 classes, as torchvision's) network and network + post-processing
+//   infer HxW      ResNet-50 RetinaNet (91 classes, as torchvision's): network, post-processing, and both together
 //   train B        a 512x512 training step with batch B (SGD momentum 0.9, as the peer)
 //   h5-load        load_model of a ResNet-50 RetinaNet .h5 (80 classes)
 //   data           images/s through the CSV generator: decode + random transform + visual effects + resize
-NativeRuntime.Configure();
-var phase = args.Length > 0 ? args[0] : throw new ArgumentException("phase: infer HxW | train B | h5-load | data");
+// libtorch threads: 2 unless `--threads N` follows the phase, as the peer always uses 2 (the targets are for
+// 2 threads on both sides, whatever the machine has). The rest of the runtime set-up is what the CLI gets.
+var threadsAt = Array.IndexOf(args, "--threads");
+var threads = threadsAt >= 0 ? int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture) : 2;
+if (threadsAt >= 0) args = args.Take(threadsAt).Concat(args.Skip(threadsAt + 2)).ToArray();
+NativeRuntime.Configure(threads);
+var phase = args.Length > 0 ? args[0] : throw new ArgumentException("phase: infer HxW | train B | h5-load | data [--threads N]");
 var repeats = 5;
 
 static double Median(IEnumerable<double> values) { var v = values.OrderBy(x => x).ToList(); return v[v.Count / 2]; }
@@ -26,6 +31,7 @@ static double StatusMib(string key) => File.ReadLines("/proc/self/status").Where
 void Emit(JsonObject result)
 {
     result["phase"] = string.Join(' ', args);
+    result["threads"] = get_num_threads();
     result["peak_rss_mib"] = PeakRssMib();
     Console.WriteLine(result.ToJsonString());
 }
