@@ -23,6 +23,17 @@ public static partial class keras
 
         /// <summary>Fuzz factor used by losses and layers (Keras' <c>epsilon()</c>).</summary>
         public static double epsilon() => 1e-7;
+
+        /// <summary>
+        /// Keras' <c>backend.binary_crossentropy</c> on probabilities, element-wise: clip the output to
+        /// [ε, 1-ε], then <c>-(target·ln(p+ε) + (1-target)·ln(1-p+ε))</c>.
+        /// </summary>
+        public static TorchSharp.torch.Tensor binary_crossentropy(TorchSharp.torch.Tensor target, TorchSharp.torch.Tensor output)
+        {
+            var eps = epsilon();
+            var p = output.clamp(eps, 1 - eps);
+            return -(target * (p + eps).log() + (1 - target) * (1 - p + eps).log());
+        }
     }
 
     /// <summary>Keras utilities.</summary>

@@ -31,15 +31,9 @@ public class BinaryCrossentropy : ReducedLoss
     {
         (y_true, y_pred) = MatchRanks(y_true, y_pred);
         if (label_smoothing > 0) y_true = y_true * (1 - label_smoothing) + 0.5 * label_smoothing;
-        Tensor bce;
-        if (from_logits)
-            bce = nn.functional.binary_cross_entropy_with_logits(y_pred, y_true, reduction: nn.Reduction.None);
-        else
-        {
-            var eps = keras.backend.epsilon();
-            var p = y_pred.clamp(eps, 1 - eps);
-            bce = -(y_true * (p + eps).log() + (1 - y_true) * (1 - p + eps).log());
-        }
+        var bce = from_logits
+            ? nn.functional.binary_cross_entropy_with_logits(y_pred, y_true, reduction: nn.Reduction.None)
+            : keras.backend.binary_crossentropy(y_true, y_pred);
         return bce.mean(new long[] { axis });
     }
 

@@ -38,18 +38,10 @@ public class Focal(double alpha = 0.25, double gamma = 2.0, double cutoff = 0.5)
         var alpha_factor = where(positive, full_like(labels, alpha), full_like(labels, 1 - alpha));
         var focal_weight = where(positive, 1 - classification, classification);
         focal_weight = alpha_factor * focal_weight.pow(gamma);
-        var cls_loss = focal_weight * BinaryCrossentropy(labels, classification);
+        var cls_loss = focal_weight * keras.backend.binary_crossentropy(labels, classification);
 
         var normalizer = anchor_state.eq(1).sum().to(y_pred.dtype).clamp_min(1.0);
         return (cls_loss.sum() / normalizer).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Keras backend <c>binary_crossentropy</c> on probabilities.</summary>
-    static Tensor BinaryCrossentropy(Tensor target, Tensor output)
-    {
-        double epsilon = keras.backend.epsilon();
-        var p = output.clamp(epsilon, 1 - epsilon);
-        return -(target * (p + epsilon).log() + (1 - target) * (1 - p + epsilon).log());
     }
 
     /// <inheritdoc/>
