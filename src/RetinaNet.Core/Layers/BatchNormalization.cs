@@ -179,14 +179,14 @@ public class BatchNormalization : Layer
     /// </summary>
     Tensor CallAffine(Tensor x)
     {
-        using var scope = NewDisposeScope();
+        // The (C,) temporaries go with Layer.Apply's scope.
         var scaleValues = (moving_variance.value + epsilon).sqrt().reciprocal();
         if (gamma is not null) scaleValues = scaleValues * gamma.value;
         var shift = -moving_mean.value * scaleValues;
         if (beta is not null) shift = shift + beta.value;
         // In place when the model says nothing else sees x: the same two roundings as addcmul.
         if (Overwritable.Contains(x)) return x.mul_(scaleValues).add_(shift);
-        return addcmul(shift, x, scaleValues, 1).MoveToOuterDisposeScope();
+        return addcmul(shift, x, scaleValues, 1);
     }
 
     Tensor CallGeneric(Tensor x, bool useBatch)

@@ -85,7 +85,7 @@ public abstract class Merge : Layer
         {
             throw new LayerInputException($"Layer '{name}' ({GetType().Name}) cannot be applied to {Describe(shapes, null)}: {e.Message}", e);
         }
-        using var scope = NewDisposeScope();
+        // Temporaries (aligned views) go with Layer.Apply's scope; an in-place sum returns the caller's own input.
         var rank = inputs.Max(t => t.dim());
         var aligned = inputs.Select(t =>
         {
@@ -94,7 +94,6 @@ public abstract class Merge : Layer
         }).ToList();
         var y = Combine(aligned[0], aligned[1]);
         foreach (var t in aligned.Skip(2)) y = Combine(y, t);
-        // An in-place sum returns the caller's own input, which stays in the caller's scope.
-        return inputs.Any(t => ReferenceEquals(t, y)) ? y : y.MoveToOuterDisposeScope();
+        return y;
     }
 }

@@ -76,16 +76,12 @@ internal sealed class GraphMap
             ExecutionOrder.AddRange(nodeDepths.Where(p => p.Value == depth).Select(p => p.Key)
                 .OrderBy(n => layerIndices[n.layer]));
 
-        foreach (var node in ExecutionOrder)
-            if (!node.is_input)
-                foreach (var t in node.input_tensors) Reads[t] = Reads.GetValueOrDefault(t) + 1;
         var viewable = new HashSet<KerasTensor>(ReferenceEqualityComparer.Instance);
-        foreach (var node in ExecutionOrder)
+        foreach (var node in ExecutionOrder.Where(n => !n.is_input))
         {
-            if (node.is_input) continue;
-            if (!node.layer.ReturnsOwnMemory) viewable.UnionWith(node.input_tensors);
-            foreach (var t in node.outputs)
-                if (node.layer.ReturnsOwnMemory) NeverViewed.Add(t);
+            foreach (var t in node.input_tensors) Reads[t] = Reads.GetValueOrDefault(t) + 1;
+            if (node.layer.ReturnsOwnMemory) NeverViewed.UnionWith(node.outputs);
+            else viewable.UnionWith(node.input_tensors);
         }
         NeverViewed.ExceptWith(viewable);
 

@@ -12,12 +12,7 @@ internal sealed class IntermediateTensors
     readonly HashSet<Tensor> kept = new(ReferenceEqualityComparer.Instance);
 
     /// <param name="inputs">The caller's tensors (never disposed).</param>
-    /// <param name="weights">The model's weight tensors (never disposed, should a layer return one).</param>
-    public IntermediateTensors(IEnumerable<Tensor> inputs, IEnumerable<Tensor> weights)
-    {
-        kept.UnionWith(inputs);
-        kept.UnionWith(weights);
-    }
+    public IntermediateTensors(IEnumerable<Tensor> inputs) => kept.UnionWith(inputs);
 
     /// <summary>Marks a tensor as one the caller receives (a model output).</summary>
     public void Keep(Tensor tensor) => kept.Add(tensor);
@@ -25,7 +20,8 @@ internal sealed class IntermediateTensors
     /// <summary>Records a layer's output that <paramref name="reads"/> later nodes read.</summary>
     public void Produced(Tensor tensor, int reads)
     {
-        if (kept.Contains(tensor)) return;
+        // A layer may return one of its weights; those belong to the layer.
+        if (kept.Contains(tensor) || tensor is TorchSharp.Modules.Parameter) return;
         readsLeft[tensor] = readsLeft.GetValueOrDefault(tensor) + reads;
         if (readsLeft[tensor] == 0) Release(tensor);
     }

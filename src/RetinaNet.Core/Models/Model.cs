@@ -98,7 +98,7 @@ public partial class Model : Layer
             throw new LayerInputException(
                 $"Model '{name}' expects {this.inputs.Count} input(s) ({string.Join(", ", input_names)}), but it was called on {inputs.Count}.");
         var values = new Dictionary<KerasTensor, Tensor>(ReferenceEqualityComparer.Instance);
-        var live = new IntermediateTensors(inputs, weights.Select(w => (Tensor)w.value));
+        var live = new IntermediateTensors(inputs);
         for (int i = 0; i < inputs.Count; i++) values[this.inputs[i]] = inputs[i];
         var outputSet = new HashSet<KerasTensor>(outputs, ReferenceEqualityComparer.Instance);
         foreach (var node in graph.ExecutionOrder)
