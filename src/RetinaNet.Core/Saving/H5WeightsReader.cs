@@ -70,20 +70,8 @@ internal sealed class H5WeightsReader
         {
             var layer = layers[k];
             var who = $"layer #{k} (named {layer.name} in the current model, {saved[k].name} in the save file)";
-            var symbolic = layer.weights;
-            var values = saved[k].weights;
-            if (symbolic.Count != values.Count)
-            {
-                var message = $"Weight count mismatch for {who}. Layer expects {symbolic.Count} weight(s). Received {values.Count} saved weight(s)";
-                if (!skipMismatch) throw Error(message);
-                warn($"Skipping loading of weights for {who}: {message}");
-                continue;
-            }
-            for (int i = 0; i < symbolic.Count; i++)
-            {
-                if (ShapeMatches(symbolic[i], values[i])) result.Add((symbolic[i], values[i]));
-                else Mismatch(who, symbolic[i], values[i], skipMismatch);
-            }
+            MatchLayer(who, layer.weights, saved[k].weights, skipMismatch, result,
+                message => $"Skipping loading of weights for {who}: {message}");
         }
         CheckTopLevel(group);
         return result;
@@ -101,24 +89,34 @@ internal sealed class H5WeightsReader
             foreach (var layer in layers)
             {
                 var who = $"layer #{k} (named {layer.name})";
-                var symbolic = layer.weights;
-                if (symbolic.Count != values.Count)
-                {
-                    if (!skipMismatch)
-                        throw Error($"Weight count mismatch for {who}. Layer expects {symbolic.Count} weight(s). Received {values.Count} saved weight(s)");
-                    warn($"Skipping loading of weights for {who} due to mismatch in number of weights. " +
-                         $"Layer expects {symbolic.Count} weight(s). Received {values.Count} saved weight(s)");
-                    continue;
-                }
-                for (int i = 0; i < symbolic.Count; i++)
-                {
-                    if (ShapeMatches(symbolic[i], values[i])) result.Add((symbolic[i], values[i]));
-                    else Mismatch(who, symbolic[i], values[i], skipMismatch);
-                }
+                MatchLayer(who, layer.weights, values, skipMismatch, result, _ =>
+                    $"Skipping loading of weights for {who} due to mismatch in number of weights. " +
+                    $"Layer expects {layer.weights.Count} weight(s). Received {values.Count} saved weight(s)");
             }
         }
         CheckTopLevel(group);
         return result;
+    }
+
+    /// <summary>
+    /// Pairs one layer's weights with its saved values: a count mismatch fails (or, skipping, warns with
+    /// <paramref name="skipWarning"/> of the error message, as Keras words it per loading mode); shapes are checked per weight.
+    /// </summary>
+    void MatchLayer(string who, IReadOnlyList<KerasVariable> symbolic, List<Saved> values, bool skipMismatch,
+        List<(KerasVariable variable, Saved saved)> result, Func<string, string> skipWarning)
+    {
+        if (symbolic.Count != values.Count)
+        {
+            var message = $"Weight count mismatch for {who}. Layer expects {symbolic.Count} weight(s). Received {values.Count} saved weight(s)";
+            if (!skipMismatch) throw Error(message);
+            warn(skipWarning(message));
+            return;
+        }
+        for (int i = 0; i < symbolic.Count; i++)
+        {
+            if (ShapeMatches(symbolic[i], values[i])) result.Add((symbolic[i], values[i]));
+            else Mismatch(who, symbolic[i], values[i], skipMismatch);
+        }
     }
 
     void Mismatch(string who, KerasVariable expected, Saved received, bool skipMismatch)
@@ -226,10 +224,8 @@ internal sealed class H5WeightsReader
     {
         var result = empty(shape, dtype);
         if (result.numel() == 0) return result;
-        // Tensor.bytes spans the tensor's own (CPU, contiguous) memory.
-        var target = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(result.bytes);
-        if (dataset is PureHDF.VOL.Native.NativeDataset native) native.Read(target);
-        else dataset.Read<T[]>().AsSpan().CopyTo(target);
+        // Tensor.bytes spans the tensor's own (CPU, contiguous) memory; files are always opened natively (H5Guard.Open).
+        ((PureHDF.VOL.Native.NativeDataset)dataset).Read(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(result.bytes));
         return result;
     }
 
