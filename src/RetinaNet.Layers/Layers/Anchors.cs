@@ -16,7 +16,7 @@ public class Anchors : Layer
     // Shifted anchors depend only on the feature map's size, so they are computed once per (height, width, device).
     // A few sizes are kept: training on images of varying shapes would otherwise grow the cache without bound.
     const int CachedShapes = 8;
-    readonly List<((long height, long width, Device device) key, Tensor anchors)> cache = new();
+    readonly List<((long height, long width, TorchSharp.DeviceType type, int index) key, Tensor anchors)> cache = new();
 
     /// <summary>Creates the layer.</summary>
     /// <param name="size">Base anchor size of the level, in input pixels.</param>
@@ -68,10 +68,9 @@ public class Anchors : Layer
     {
         lock (cache)
         {
-            var key = (height, width, device);
-            foreach (var (k, anchors) in cache)
-                if (k.height == key.height && k.width == key.width && k.device.type == device.type && k.device.index == device.index)
-                    return anchors;
+            var key = (height, width, device.type, device.index);
+            var found = cache.FindIndex(entry => entry.key == key);
+            if (found >= 0) return cache[found].anchors;
             using var scope = NewDisposeScope();
             var cell = tensor(baseAnchors, device: device).reshape(num_anchors, 4);
             var shifted = Utils.Anchors.shift(new[] { height, width }, stride, cell).contiguous().DetachFromDisposeScope();

@@ -111,21 +111,12 @@ public class FilterDetections(bool nms = true, bool class_specific_filter = true
     {
         other ??= Array.Empty<Tensor>();
         using var scope = NewDisposeScope();
-        Tensor boxIndices, labels, scores;
-        if (class_specific_filter)
-        {
-            (boxIndices, labels) = DetectionSelection.Select(boxes, classification, nms, score_threshold, max_detections, nms_threshold);
-            scores = classification.reshape(-1).index_select(0, boxIndices * classification.shape[1] + labels);
-        }
-        else
-        {
-            // Each box competes with its best class only.
-            var best = classification.argmax(1, keepdim: true);
-            var bestScores = classification.gather(1, best);
-            (boxIndices, _) = DetectionSelection.Select(boxes, bestScores, nms, score_threshold, max_detections, nms_threshold);
-            labels = best.view(-1).index_select(0, boxIndices);
-            scores = bestScores.view(-1).index_select(0, boxIndices);
-        }
+        // Class-specific: every (box, class) pair competes; otherwise each box with its best class only.
+        var best = class_specific_filter ? null : classification.argmax(1, keepdim: true);
+        var candidates = best is null ? classification : classification.gather(1, best);
+        var (boxIndices, columns) = DetectionSelection.Select(boxes, candidates, nms, score_threshold, max_detections, nms_threshold);
+        var scores = candidates.reshape(-1).index_select(0, boxIndices * candidates.shape[1] + columns);
+        var labels = best is null ? columns : best.view(-1).index_select(0, boxIndices);
 
         // top_k: sorted descending, equal scores keep the lower index first.
         long k = Math.Min(max_detections, scores.shape[0]);
