@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Core;
@@ -8,23 +7,12 @@ namespace RetinaNet.Core;
 /// [ε, 1-ε], then <c>-(y·ln(p+ε) + (1-y)·ln(1-p+ε))</c> with ε = 1e-7; the mean over <c>axis</c> gives the
 /// per-sample loss. Label smoothing moves targets towards 0.5: <c>y·(1-s) + s/2</c>.
 /// </summary>
-public class BinaryCrossentropy : ReducedLoss
+public class BinaryCrossentropy : SmoothedCrossentropy
 {
     /// <summary>Creates the loss (Keras arguments and defaults).</summary>
     public BinaryCrossentropy(bool from_logits = false, double label_smoothing = 0, int axis = -1,
-        string reduction = "auto", string name = "binary_crossentropy") : base(name, reduction)
-    {
-        this.from_logits = from_logits;
-        this.label_smoothing = label_smoothing;
-        this.axis = axis;
-    }
-
-    /// <summary>Whether predictions are logits rather than probabilities.</summary>
-    public bool from_logits { get; }
-    /// <summary>Label smoothing factor in [0, 1].</summary>
-    public double label_smoothing { get; }
-    /// <summary>Axis averaged into the per-sample loss.</summary>
-    public int axis { get; }
+        string reduction = "auto", string name = "binary_crossentropy")
+        : base(from_logits, label_smoothing, axis, reduction, name) { }
 
     /// <inheritdoc/>
     public override Tensor per_sample(Tensor y_true, Tensor y_pred)
@@ -35,15 +23,5 @@ public class BinaryCrossentropy : ReducedLoss
             ? nn.functional.binary_cross_entropy_with_logits(y_pred, y_true, reduction: nn.Reduction.None)
             : keras.backend.binary_crossentropy(y_true, y_pred);
         return bce.mean(new long[] { axis });
-    }
-
-    /// <inheritdoc/>
-    public override JsonObject get_config()
-    {
-        var config = base.get_config();
-        config["from_logits"] = from_logits;
-        config["label_smoothing"] = label_smoothing;
-        config["axis"] = axis;
-        return config;
     }
 }

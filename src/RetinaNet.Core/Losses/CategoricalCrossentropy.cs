@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Core;
@@ -8,23 +7,12 @@ namespace RetinaNet.Core;
 /// rescale the predictions to sum to 1 along <c>axis</c>, clip to [ε, 1-ε] (ε = 1e-7), then
 /// <c>-Σ y·ln(p)</c>. Label smoothing: <c>y·(1-s) + s/num_classes</c>.
 /// </summary>
-public class CategoricalCrossentropy : ReducedLoss
+public class CategoricalCrossentropy : SmoothedCrossentropy
 {
     /// <summary>Creates the loss (Keras arguments and defaults).</summary>
     public CategoricalCrossentropy(bool from_logits = false, double label_smoothing = 0, int axis = -1,
-        string reduction = "auto", string name = "categorical_crossentropy") : base(name, reduction)
-    {
-        this.from_logits = from_logits;
-        this.label_smoothing = label_smoothing;
-        this.axis = axis;
-    }
-
-    /// <summary>Whether predictions are logits rather than probabilities.</summary>
-    public bool from_logits { get; }
-    /// <summary>Label smoothing factor in [0, 1].</summary>
-    public double label_smoothing { get; }
-    /// <summary>The class axis.</summary>
-    public int axis { get; }
+        string reduction = "auto", string name = "categorical_crossentropy")
+        : base(from_logits, label_smoothing, axis, reduction, name) { }
 
     /// <inheritdoc/>
     public override Tensor per_sample(Tensor y_true, Tensor y_pred)
@@ -40,15 +28,5 @@ public class CategoricalCrossentropy : ReducedLoss
             logp = (y_pred / y_pred.sum(axis, keepdim: true)).clamp(eps, 1 - eps).log();
         }
         return -(y_true * logp).sum(axis);
-    }
-
-    /// <inheritdoc/>
-    public override JsonObject get_config()
-    {
-        var config = base.get_config();
-        config["from_logits"] = from_logits;
-        config["label_smoothing"] = label_smoothing;
-        config["axis"] = axis;
-        return config;
     }
 }
