@@ -1,3 +1,5 @@
+using TorchSharp;
+using static TorchSharp.torch;
 using RetinaNet.Core.Layers;
 
 namespace RetinaNet.Core;
@@ -28,11 +30,14 @@ public static partial class keras
         /// Keras' <c>backend.binary_crossentropy</c> on probabilities, element-wise: clip the output to
         /// [ε, 1-ε], then <c>-(target·ln(p+ε) + (1-target)·ln(1-p+ε))</c>.
         /// </summary>
-        public static TorchSharp.torch.Tensor binary_crossentropy(TorchSharp.torch.Tensor target, TorchSharp.torch.Tensor output)
+        public static Tensor binary_crossentropy(Tensor target, Tensor output)
         {
-            var eps = epsilon();
-            var p = output.clamp(eps, 1 - eps);
-            return -(target * (p + eps).log() + (1 - target) * (1 - p + eps).log());
+            // Scalars held for the process (see HeldScalar); 1 - t is computed as -t + 1 (the same rounding).
+            Scalar one = HeldScalar.One, eps = HeldScalar.Of(epsilon());
+            var p = output.clamp(eps, HeldScalar.Of(1 - epsilon()));
+            var positive = target * p.add(eps, one).log();
+            var negative = target.neg().add_(one, one) * p.neg().add_(one, one).add_(eps, one).log();
+            return -positive.add(negative, one);
         }
     }
 

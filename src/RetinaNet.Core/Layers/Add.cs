@@ -11,5 +11,7 @@ public class Add : Merge
     /// <inheritdoc/>
     protected override Tensor Combine(Tensor a, Tensor b) =>
         // In place into a when the model says nothing else sees it and the sum has a's shape and type.
-        Overwritable.Contains(a) && a.shape.SequenceEqual(b.shape) && a.dtype == b.dtype ? a.add_(b) : a + b;
+        Overwritable.Contains(a) && a.shape.SequenceEqual(b.shape) && a.dtype == b.dtype
+            ? a.add_(b, HeldScalar.One)
+            : a.add(b, HeldScalar.One);
 }

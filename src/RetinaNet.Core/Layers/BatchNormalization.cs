@@ -180,13 +180,14 @@ public class BatchNormalization : Layer
     Tensor CallAffine(Tensor x)
     {
         // The (C,) temporaries go with Layer.Apply's scope.
-        var scaleValues = (moving_variance.value + epsilon).sqrt().reciprocal();
+        var one = HeldScalar.One;
+        var scaleValues = moving_variance.value.add(HeldScalar.Of(epsilon), one).sqrt().reciprocal();
         if (gamma is not null) scaleValues = scaleValues * gamma.value;
         var shift = -moving_mean.value * scaleValues;
-        if (beta is not null) shift = shift + beta.value;
+        if (beta is not null) shift = shift.add(beta.value, one);
         // In place when the model says nothing else sees x: the same two roundings as addcmul.
-        if (Overwritable.Contains(x)) return x.mul_(scaleValues).add_(shift);
-        return addcmul(shift, x, scaleValues, 1);
+        if (Overwritable.Contains(x)) return x.mul_(scaleValues).add_(shift, one);
+        return addcmul(shift, x, scaleValues, one);
     }
 
     Tensor CallGeneric(Tensor x, bool useBatch)

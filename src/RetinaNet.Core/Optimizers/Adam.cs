@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
@@ -44,8 +45,10 @@ public class Adam : OptimizerV2
         var m = slots["m"];
         var v = slots["v"];
         var lr_t = lr * Math.Sqrt(1 - Math.Pow(beta_2, step)) / (1 - Math.Pow(beta_1, step));
-        m.mul_(beta_1).add_(gradient, alpha: 1 - beta_1);
-        v.mul_(beta_2).addcmul_(gradient, gradient, value: 1 - beta_2);
+        // Scalars held for the process or until the step ends (see HeldScalar).
+        using var step_size = (-lr_t).ToScalar();
+        m.mul_(HeldScalar.Of(beta_1)).add_(gradient, HeldScalar.Of(1 - beta_1));
+        v.mul_(HeldScalar.Of(beta_2)).addcmul_(gradient, gradient, HeldScalar.Of(1 - beta_2));
         var second = v;
         if (amsgrad)
         {
@@ -53,7 +56,7 @@ public class Adam : OptimizerV2
             vhat.copy_(maximum(vhat, v));
             second = vhat;
         }
-        variable.addcdiv_(m, second.sqrt().add_(epsilon), value: -lr_t);
+        variable.addcdiv_(m, second.sqrt().add_(HeldScalar.Of(epsilon), HeldScalar.One), step_size);
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
@@ -35,15 +36,18 @@ public class SGD : OptimizerV2
     protected override void update_step(Tensor variable, Tensor gradient, IReadOnlyDictionary<string, Tensor> slots,
         double lr, long step)
     {
+        // Scalars held until the step ends (see HeldScalar).
+        using var step_size = (-lr).ToScalar();
         if (momentum == 0)
         {
-            variable.add_(gradient, alpha: -lr);
+            variable.add_(gradient, step_size);
             return;
         }
         var velocity = slots["momentum"];
-        velocity.mul_(momentum).add_(gradient, alpha: -lr);
-        if (nesterov) variable.add_(velocity, alpha: momentum).add_(gradient, alpha: -lr);
-        else variable.add_(velocity);
+        var decay = HeldScalar.Of(momentum);
+        velocity.mul_(decay).add_(gradient, step_size);
+        if (nesterov) variable.add_(velocity, decay).add_(gradient, step_size);
+        else variable.add_(velocity, HeldScalar.One);
     }
 
     /// <inheritdoc/>

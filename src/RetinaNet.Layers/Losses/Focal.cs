@@ -30,17 +30,19 @@ public class Focal(double alpha = 0.25, double gamma = 2.0, double cutoff = 0.5)
         using var scope = NewDisposeScope();
         long numClasses = y_true.shape[^1] - 1;
         var anchor_state = y_true.select(-1, numClasses);
-        var kept = anchor_state.ne(-1);
+        // Scalars held for the process (see HeldScalar); 1 - p is computed as -p + 1 (the same rounding).
+        var one = HeldScalar.One;
+        var kept = anchor_state.ne(HeldScalar.Of(-1));
         var labels = y_true.narrow(-1, 0, numClasses)[kept];
         var classification = y_pred[kept];
 
-        var positive = labels > cutoff;
-        var alpha_factor = where(positive, full_like(labels, alpha), full_like(labels, 1 - alpha));
-        var focal_weight = where(positive, 1 - classification, classification);
-        focal_weight = alpha_factor * focal_weight.pow(gamma);
+        var positive = labels.gt(HeldScalar.Of(cutoff));
+        var alpha_factor = where(positive, full_like(labels, HeldScalar.Of(alpha)), full_like(labels, HeldScalar.Of(1 - alpha)));
+        var focal_weight = where(positive, classification.neg().add_(one, one), classification);
+        focal_weight = alpha_factor * focal_weight.pow(HeldScalar.Of(gamma));
         var cls_loss = focal_weight * keras.backend.binary_crossentropy(labels, classification);
 
-        var normalizer = anchor_state.eq(1).sum().to(y_pred.dtype).clamp_min(1.0);
+        var normalizer = anchor_state.eq(one).sum().to(y_pred.dtype).clamp_min(one);
         return (cls_loss.sum() / normalizer).MoveToOuterDisposeScope();
     }
 

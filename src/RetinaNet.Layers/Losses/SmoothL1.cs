@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Text.Json.Nodes;
 using RetinaNet.Core;
 using static TorchSharp.torch;
@@ -23,17 +24,18 @@ public class SmoothL1(double sigma = 3.0) : Loss("_smooth_l1")
         double sigma_squared = sigma * sigma;
         long values = y_true.shape[^1] - 1;
         var anchor_state = y_true.select(-1, values);
-        var positive = anchor_state.eq(1);
+        // Scalars held for the process or until the call ends (see HeldScalar); x - c is computed as x + (-c).
+        var positive = anchor_state.eq(HeldScalar.One);
         var regression = y_pred[positive];
         var regression_target = y_true.narrow(-1, 0, values)[positive];
 
         var regression_diff = (regression - regression_target).abs();
-        var regression_loss = where(regression_diff < 1.0 / sigma_squared,
-            regression_diff.pow(2) * (0.5 * sigma_squared),
-            regression_diff - 0.5 / sigma_squared);
+        var regression_loss = where(regression_diff.lt(HeldScalar.Of(1.0 / sigma_squared)),
+            regression_diff.pow(HeldScalar.Of(2)).mul(HeldScalar.Of(0.5 * sigma_squared)),
+            regression_diff.add(HeldScalar.Of(-0.5 / sigma_squared), HeldScalar.One));
 
-        var normalizer = Math.Max(1, regression.shape[0]);
-        return (regression_loss.sum() / normalizer).MoveToOuterDisposeScope();
+        using var normalizer = ((double)Math.Max(1, regression.shape[0])).ToScalar();
+        return regression_loss.sum().div(normalizer).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

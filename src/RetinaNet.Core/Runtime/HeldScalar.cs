@@ -1,0 +1,25 @@
+using System.Collections.Concurrent;
+using TorchSharp;
+
+namespace RetinaNet.Core;
+
+/// <summary>
+/// Constant libtorch scalars that stay alive for the whole process.
+/// </summary>
+/// <remarks>
+/// TorchSharp 0.107 turns a <c>double</c> operand (and the implicit <c>alpha = 1</c> of <c>add</c>/<c>sub</c>) into a
+/// <see cref="Scalar"/> that nothing disposes; once its handle is passed to libtorch the object is unreachable, so a
+/// garbage collection during a long operation can let the finalizer free the native scalar while libtorch still
+/// reads it ("Expected false to be true" from <c>Scalar::toFloat</c>, seen in training; dotnet/TorchSharp#1434).
+/// The operations of every training step pass scalars from here (or <c>using</c> locals for per-step values).
+/// </remarks>
+public static class HeldScalar
+{
+    static readonly ConcurrentDictionary<double, Scalar> constants = new();
+
+    /// <summary>The scalar 1 (the <c>alpha</c> of additions, the <c>value</c> of <c>addcmul</c>).</summary>
+    public static Scalar One { get; } = Of(1);
+
+    /// <summary>A process-lifetime scalar for a constant (hyper-parameters, epsilons); not for per-step values.</summary>
+    public static Scalar Of(double value) => constants.GetOrAdd(value, v => v.ToScalar());
+}
