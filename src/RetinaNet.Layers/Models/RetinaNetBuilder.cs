@@ -161,12 +161,22 @@ public static class RetinaNetBuilder
     }
 
     /// <summary>
-    /// The inference model: anchors computed in the graph from the real P-level shapes, <c>RegressBoxes</c>,
-    /// <c>ClipBoxes</c> against the input image, <c>FilterDetections</c> → [boxes, scores, labels, other…].
+    /// The inference model (keras-retinanet's <c>retinanet_bbox</c>, whose arguments it keeps; a filter setting left
+    /// out takes <see cref="DetectionFilter"/>'s default).
     /// </summary>
-    public static Model retinanet_bbox(Model model, bool nms = true, bool class_specific_filter = true,
+    public static Model retinanet_bbox(Model model, bool? nms = null, bool? class_specific_filter = null,
         string name = "retinanet-bbox", AnchorParameters? anchor_params = null, int[]? pyramid_levels = null,
-        double nms_threshold = 0.5, double score_threshold = 0.05, int max_detections = 300, int parallel_iterations = 32)
+        double? nms_threshold = null, double? score_threshold = null, int? max_detections = null, int? parallel_iterations = null) =>
+        retinanet_bbox(model, DetectionFilter.Of(nms, class_specific_filter, nms_threshold, score_threshold, max_detections,
+            parallel_iterations), anchor_params, pyramid_levels, name);
+
+    /// <summary>
+    /// The inference model: anchors computed in the graph from the real P-level shapes, <c>RegressBoxes</c>,
+    /// <c>ClipBoxes</c> against the input image, <c>FilterDetections</c> with <paramref name="filter"/>
+    /// → [boxes, scores, labels, other…].
+    /// </summary>
+    public static Model retinanet_bbox(Model model, DetectionFilter filter, AnchorParameters? anchor_params = null,
+        int[]? pyramid_levels = null, string name = "retinanet-bbox")
     {
         anchor_params ??= AnchorParameters.Default;
         assert_training_model(model);
@@ -195,9 +205,7 @@ public static class RetinaNetBuilder
 
         KerasTensor boxes = new RegressBoxes(name: "boxes").Apply(new KerasTensors(anchors, regression));
         boxes = new ClipBoxes(name: "clipped_boxes").Apply(new KerasTensors(model.inputs[0], boxes));
-        var detections = new FilterDetections(nms: nms, class_specific_filter: class_specific_filter, nms_threshold: nms_threshold,
-                score_threshold: score_threshold, max_detections: max_detections, parallel_iterations: parallel_iterations,
-                name: "filtered_detections")
+        var detections = new FilterDetections(filter, name: "filtered_detections")
             .Apply(new KerasTensors(new[] { boxes, classification }.Concat(other)));
         return keras.Model(model.inputs, detections, name: name);
     }

@@ -20,6 +20,7 @@ public static class ModelLoading
                 "`retinanet convert-model IN OUT`, or pass --convert-model.");
         if (!isTraining) return model;
         var (anchors, levels) = AnchorOptions.Read(config);
-        return models.convert_model(model, anchor_params: anchors, pyramid_levels: levels);
+        // keras-retinanet's evaluate converts with the default filter (its prefilter threshold, 0.05).
+        return models.convert_model(model, DetectionFilter.Default, anchors, levels);
     }
 }
