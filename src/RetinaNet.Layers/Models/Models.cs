@@ -24,18 +24,18 @@ public static class models
 
     /// <summary>
     /// Turns a training model into an inference model (<c>RetinaNetBuilder.retinanet_bbox</c>),
-    /// with keras-retinanet's arguments; a filter setting left out takes <see cref="DetectionFilter"/>'s default.
+    /// with keras-retinanet's arguments (<c>anchor_params</c> and <c>pyramid_levels</c> as one <see cref="AnchorConfig"/>);
+    /// a filter setting left out takes <see cref="DetectionFilter"/>'s default.
     /// </summary>
     public static Model convert_model(Model model, bool? nms = null, bool? class_specific_filter = null,
-        AnchorParameters? anchor_params = null, int[]? pyramid_levels = null, double? nms_threshold = null,
+        AnchorConfig? anchor_config = null, double? nms_threshold = null,
         double? score_threshold = null, int? max_detections = null, int? parallel_iterations = null) =>
         convert_model(model, DetectionFilter.Of(nms, class_specific_filter, nms_threshold, score_threshold, max_detections,
-            parallel_iterations), anchor_params, pyramid_levels);
+            parallel_iterations), anchor_config);
 
     /// <summary>Turns a training model into an inference model that filters detections with <paramref name="filter"/>.</summary>
-    public static Model convert_model(Model model, DetectionFilter filter, AnchorParameters? anchor_params = null,
-        int[]? pyramid_levels = null) =>
-        RetinaNetBuilder.retinanet_bbox(model, filter, anchor_params, pyramid_levels);
+    public static Model convert_model(Model model, DetectionFilter filter, AnchorConfig? anchor_config = null) =>
+        RetinaNetBuilder.retinanet_bbox(model, filter, anchor_config);
 
     /// <summary>Throws unless the model has <c>regression</c> and <c>classification</c> outputs.</summary>
     public static void assert_training_model(Model model) => RetinaNetBuilder.assert_training_model(model);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RetinaNet.Layers;
+using RetinaNet.Layers.Utils;
 
 namespace RetinaNet.Train.Cli;
 
@@ -30,7 +31,7 @@ public static class ConvertModelCommand
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var (anchors, levels) = AnchorOptions.Read(parse.GetValue(config));
+            var anchors = ConfigFile.read_anchor_config(parse.GetValue(config));
             var model = models.load_model(parse.GetValue(input)!, parse.GetValue(backbone)!, compile: false);
             models.assert_training_model(model);
             var filter = new DetectionFilter
@@ -39,7 +40,7 @@ public static class ConvertModelCommand
                 nms_threshold = parse.GetValue(nmsThreshold), score_threshold = parse.GetValue(prefilterThreshold),
                 max_detections = parse.GetValue(maxDetections), parallel_iterations = parse.GetValue(parallel),
             };
-            var converted = models.convert_model(model, filter, anchors, levels);
+            var converted = models.convert_model(model, filter, anchors);
             converted.save(parse.GetValue(output)!);
             Console.WriteLine($"Saved the inference model to {parse.GetValue(output)}");
         }));

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using RetinaNet.Layers;
+using RetinaNet.Layers.Utils;
 using RetinaNet.Train.Preprocessing;
 using RetinaNet.Train.Utils;
 using SkiaSharp;
 using static TorchSharp.torch;
-using AnchorMath = RetinaNet.Layers.Utils.Anchors;
 
 namespace RetinaNet.Train.Cli;
 
@@ -42,7 +42,7 @@ public static class DebugCommand
                     visual_effect_generator = parse.GetValue(randomTransform) ? visual : null,
                     preprocess_image = x => x.alias(), // debug draws the resized image itself, not the network input
                 })!;
-                var written = Run(generator, AnchorOptions.Read(parse.GetValue(config)), parse.GetValue(anchors), parse.GetValue(annotations),
+                var written = Run(generator, ConfigFile.read_anchor_config(parse.GetValue(config)), parse.GetValue(anchors), parse.GetValue(annotations),
                     parse.GetValue(displayName), parse.GetValue(outputDir)!, parse.GetValue(flatten));
                 Console.WriteLine($"Wrote {written.Count} debug images to {Path.GetFullPath(parse.GetValue(outputDir)!)}");
             }));
@@ -50,7 +50,7 @@ public static class DebugCommand
     }
 
     /// <summary>Writes one debug image per dataset image and returns their paths.</summary>
-    public static List<string> Run(Preprocessing.Generator generator, (RetinaNet.Layers.Utils.AnchorParameters parameters, int[] levels) anchorConfig,
+    public static List<string> Run(Preprocessing.Generator generator, AnchorConfig anchorConfig,
         bool showAnchors, bool showAnnotations, bool displayName, string outputDir, bool flatten)
     {
         var written = new List<string>();
@@ -63,7 +63,7 @@ public static class DebugCommand
             var (image, annotations) = generator.random_transform_group_entry(generator.random_visual_effect_group_entry(raw, random), boxes, random);
             (image, annotations) = generator.preprocess_group_entry(image, annotations);
 
-            var anchorBoxes = AnchorMath.anchors_for_shape(new[] { image.shape[0], image.shape[1] }, anchorConfig.levels, anchorConfig.parameters);
+            var anchorBoxes = AnchorMath.anchors_for_shape(new[] { image.shape[0], image.shape[1] }, anchorConfig);
             var truth = new RetinaNet.Layers.Utils.Annotations(
                 annotations.Count == 0 ? zeros(0, 4, ScalarType.Float64) : tensor(annotations.bboxes), tensor(annotations.labels));
             // An image without annotations has no positive anchors.

@@ -1,5 +1,6 @@
 using RetinaNet.Core;
 using RetinaNet.Layers;
+using RetinaNet.Layers.Utils;
 
 namespace RetinaNet.Train.Cli;
 
@@ -19,8 +20,8 @@ public static class ModelLoading
                 $"{path} is a training model (outputs regression and classification). Convert it first with " +
                 "`retinanet convert-model IN OUT`, or pass --convert-model.");
         if (!isTraining) return model;
-        var (anchors, levels) = AnchorOptions.Read(config);
+        var anchors = ConfigFile.read_anchor_config(config);
         // keras-retinanet's evaluate converts with the default filter (its prefilter threshold, 0.05).
-        return models.convert_model(model, DetectionFilter.Default, anchors, levels);
+        return models.convert_model(model, DetectionFilter.Default, anchors);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RetinaNet.Core;
 using RetinaNet.Layers;
+using RetinaNet.Layers.Utils;
 using RetinaNet.Train.Preprocessing;
 using RetinaNet.Train.Training;
 using RetinaNet.Train.Utils;
@@ -83,7 +84,7 @@ public static class TrainCommand
         var backbone = models.backbone(options.backbone);
         if (!options.backbone.Contains("resnet"))
             print($"Using experimental backbone {options.backbone}. Only resnet50 has been properly tested.");
-        var (anchors, levels) = AnchorOptions.Read(options.config);
+        var anchors = ConfigFile.read_anchor_config(options.config);
         Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> preprocess = x => ImagePreprocessing.preprocess_image(x, backbone.preprocess_mode);
         var (transform, visual) = Augmentation.training(options.random_transform);
         var common = new GeneratorOptions
@@ -96,7 +97,7 @@ public static class TrainCommand
         var validation = DatasetArguments.Create(dataset, "validation", common with { shuffle_groups = false });
         TrainingResult Train(Callback progress) => RetinaNetTrainer.train(backbone, train, validation, options with { dataset_type = dataset.type },
             extra_callbacks: _ => new Callback[] { new Callbacks.StopRequestCallback(cancel), progress },
-            print: print, anchor_params: anchors, pyramid_levels: levels);
+            print: print, anchors: anchors);
         // A live progress bar in a terminal; plain lines (ProgressLogger) when the output is redirected or in tests.
         var interactive = !Console.IsOutputRedirected && print == Console.WriteLine && AnsiConsole.Profile.Capabilities.Interactive;
         var result = interactive

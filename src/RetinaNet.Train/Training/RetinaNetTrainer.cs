@@ -24,7 +24,7 @@ public static class RetinaNetTrainer
 {
     /// <summary>Builds, loads weights into and compiles the models.</summary>
     public static RetinaNetModels create_models(Backbone backbone, int num_classes, TrainingOptions options,
-        AnchorParameters anchor_params, int[] pyramid_levels, Action<string> print)
+        AnchorConfig anchors, Action<string> print)
     {
         Model model;
         if (options.snapshot is not null)
@@ -39,8 +39,7 @@ public static class RetinaNetTrainer
                 modifier: options.freeze_backbone ? ModelModifiers.freeze : null,
                 options: new RetinaNetOptions
                 {
-                    num_anchors = anchor_params.num_anchors(),
-                    pyramid_levels = pyramid_levels,
+                    anchors = anchors,
                     feature_size = options.feature_size,
                     head_feature_size = options.feature_size,
                 });
@@ -61,7 +60,7 @@ public static class RetinaNetTrainer
             model.compile(
                 optimizer: new Adam(learning_rate: options.lr, clipnorm: options.optimizer_clipnorm),
                 loss: new Dictionary<string, Loss> { ["regression"] = Losses.smooth_l1(), ["classification"] = Losses.focal() });
-        var prediction = RetinaNetBuilder.retinanet_bbox(model, anchor_params: anchor_params, pyramid_levels: pyramid_levels);
+        var prediction = RetinaNetBuilder.retinanet_bbox(model, DetectionFilter.Default, anchors);
         return new RetinaNetModels(model, model, prediction);
     }
 
@@ -94,18 +93,17 @@ public static class RetinaNetTrainer
     /// </summary>
     public static TrainingResult train(Backbone backbone, Generator train_generator, Generator? validation_generator,
         TrainingOptions options, Func<RetinaNetModels, IEnumerable<Callback>>? extra_callbacks = null, Action<string>? print = null,
-        AnchorParameters? anchor_params = null, int[]? pyramid_levels = null)
+        AnchorConfig? anchors = null)
     {
         print ??= Console.WriteLine;
-        anchor_params ??= AnchorParameters.Default;
-        pyramid_levels ??= new[] { 3, 4, 5, 6, 7 };
+        anchors ??= AnchorConfig.Default;
         if (options.seed is int seed) TorchSharp.torch.manual_seed(seed);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var models = create_models(backbone, train_generator.num_classes(), options, anchor_params, pyramid_levels, print);
+        var models = create_models(backbone, train_generator.num_classes(), options, anchors, print);
 
-        train_generator.compute_anchor_targets = new AnchorTargets(anchor_params, pyramid_levels).Delegate;
+        train_generator.compute_anchor_targets = new AnchorTargets(anchors).Delegate;
         if (validation_generator is not null && options.compute_val_loss)
-            validation_generator.compute_anchor_targets = new AnchorTargets(anchor_params, pyramid_levels).Delegate;
+            validation_generator.compute_anchor_targets = new AnchorTargets(anchors).Delegate;
 
         using var tensorboard = string.IsNullOrEmpty(options.tensorboard_dir) ? null : new TensorBoardEventWriter(options.tensorboard_dir);
         var callbacks = (extra_callbacks?.Invoke(models) ?? Enumerable.Empty<Callback>()).ToList();

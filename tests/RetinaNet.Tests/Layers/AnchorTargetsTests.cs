@@ -1,5 +1,5 @@
 using RetinaNet.Layers.Utils;
-using static RetinaNet.Layers.Utils.Anchors;
+using static RetinaNet.Layers.Utils.AnchorMath;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Tests.Layers;
