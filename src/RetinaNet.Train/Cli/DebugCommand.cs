@@ -22,21 +22,19 @@ public static class DebugCommand
         var annotations = new Option<bool>("--show-annotations") { Description = "Show annotations on the image. Green annotations have anchors, red annotations don't and therefore don't contribute to training." };
         var displayName = new Option<bool>("--display-name") { Description = "Display image name on the bottom left corner." };
         var randomTransform = new Option<bool>("--random-transform") { Description = "Randomly transform image and annotations." };
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => 800 };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => 1333 };
-        var noResize = new Option<bool>("--no-resize") { Description = "Do not resize the images." };
+        var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file." };
         var outputDir = new Option<string>("--output-dir") { Description = "Directory to save the debug images to.", DefaultValueFactory = _ => "." };
         var flatten = new Option<bool>("--flatten-output") { Description = "Flatten the folder structure of saved images into the output directory." };
 
         var command = new Command("debug", "Debug script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { anchors, annotations, displayName, randomTransform, minSide, maxSide, noResize, config, outputDir, flatten },
+        DatasetArguments.AddTo(command, new Option[] { anchors, annotations, displayName, randomTransform, config, outputDir, flatten }.Concat(sizing.Options).ToArray(),
             Array.Empty<Argument>(), withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
                 var (transform, visual) = Augmentation.training(parse.GetValue(randomTransform));
                 var generator = DatasetArguments.Create(dataset, "train", new GeneratorOptions
                 {
-                    image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                    image_sizing = sizing.Bind(parse),
                     shuffle_groups = false, group_method = "none",
                     transform_generator = parse.GetValue(randomTransform) ? transform : null,
                     visual_effect_generator = parse.GetValue(randomTransform) ? visual : null,

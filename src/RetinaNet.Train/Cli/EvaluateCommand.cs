@@ -23,21 +23,19 @@ public static class EvaluateCommand
         var iou = new Option<double>("--iou-threshold") { Description = "IoU Threshold to count for a positive detection.", DefaultValueFactory = _ => 0.5 };
         var maxDetections = new Option<int>("--max-detections") { Description = "Max Detections per image.", DefaultValueFactory = _ => 100 };
         var savePath = new Option<string?>("--save-path") { Description = "Path for saving images with detections (doesn't work for COCO)." };
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => 800 };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => 1333 };
-        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file (only used with --convert-model)." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Also print the mAP weighted by instances." };
 
         var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { convert, backbone, score, iou, maxDetections, savePath, minSide, maxSide, noResize, config, weighted },
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, score, iou, maxDetections, savePath, config, weighted }.Concat(sizing.Options).ToArray(),
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
                 var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
                 var mode = models.backbone(parse.GetValue(backbone)!).preprocess_mode;
                 var generator = DatasetArguments.Create(dataset, "test", new GeneratorOptions
                 {
-                    image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                    image_sizing = sizing.Bind(parse),
                     shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
                 })!;
                 if (generator is CocoGenerator coco)

@@ -24,19 +24,18 @@ public static class PredictCommand
         var output = new Option<string?>("--output") { Description = "Write the JSON to this file instead of the standard output." };
         var convert = new Option<bool>("--convert-model") { Description = "Convert a training model to an inference model first." };
         var config = new Option<string?>("--config") { Description = "Anchor configuration (.ini) the model was trained with (with --convert-model)." };
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => 800 };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => 1333 };
-        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var sizing = new ImageSizingOptions();
         var command = new Command("predict", "Detect objects in images.")
         {
-            model, images, backbone, classes, score, savePath, output, convert, config, minSide, maxSide, noResize,
+            model, images, backbone, classes, score, savePath, output, convert, config,
         };
+        foreach (var option in sizing.Options) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var names = parse.GetValue(classes) is string path ? ReadClassNames(path) : new Dictionary<int, string>();
             var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
             var detector = new Detector(network, l => names.GetValueOrDefault(l, l.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                models.backbone(parse.GetValue(backbone)!).preprocess_mode, parse.GetValue(minSide), parse.GetValue(maxSide), parse.GetValue(noResize));
+                models.backbone(parse.GetValue(backbone)!).preprocess_mode, sizing.Bind(parse));
             var results = new JsonArray();
             foreach (var image in parse.GetValue(images)!)
             {

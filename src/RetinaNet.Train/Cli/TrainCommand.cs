@@ -33,9 +33,7 @@ public static class TrainCommand
         var noEvaluation = new Option<bool>("--no-evaluation") { Description = "Disable per epoch evaluation." };
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Freeze training of backbone layers." };
         var randomTransform = new Option<bool>("--random-transform") { Description = "Randomly transform image and annotations." };
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => d.image_min_side };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => d.image_max_side };
-        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Compute the mAP using the weighted average of precisions among classes." };
         var valLoss = new Option<bool>("--compute-val-loss") { Description = "Compute validation loss during training." };
@@ -50,8 +48,9 @@ public static class TrainCommand
         var featureSize = new Option<int>("--feature-size") { Description = "Channels of the FPN and heads (256 as keras-retinanet; smaller for light CPU models).", DefaultValueFactory = _ => d.feature_size };
 
         Option[] options = { snapshot, imagenet, weights, noWeights, backbone, batchSize, initialEpoch, epochs, steps, lr, clipnorm,
-            snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, minSide, maxSide, noResize, config, weighted,
+            snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, config, weighted,
             valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize };
+        options = options.Concat(sizing.Options).ToArray();
         var command = new Command("train", "Simple training script for training a RetinaNet network.");
         DatasetArguments.AddTo(command, options, Array.Empty<Argument>(), withValidation: true, (parse, dataset) => CliErrors.Run(() =>
         {
@@ -65,7 +64,7 @@ public static class TrainCommand
                 lr = parse.GetValue(lr), optimizer_clipnorm = parse.GetValue(clipnorm), snapshot_path = parse.GetValue(snapshotPath)!,
                 snapshot = parse.GetValue(snapshot), weights = parse.GetValue(weights), imagenet_weights = parse.GetValue(imagenet),
                 freeze_backbone = parse.GetValue(freeze), random_transform = parse.GetValue(randomTransform),
-                image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                image_sizing = sizing.Bind(parse),
                 config = parse.GetValue(config), no_snapshots = parse.GetValue(noSnapshots), no_evaluation = parse.GetValue(noEvaluation),
                 weighted_average = parse.GetValue(weighted), compute_val_loss = parse.GetValue(valLoss),
                 tensorboard_dir = parse.GetValue(tensorboard)!, reduce_lr_patience = parse.GetValue(patience),
@@ -89,8 +88,8 @@ public static class TrainCommand
         var (transform, visual) = Augmentation.training(options.random_transform);
         var common = new GeneratorOptions
         {
-            batch_size = options.batch_size, group_method = options.group_method, image_min_side = options.image_min_side,
-            image_max_side = options.image_max_side, no_resize = options.no_resize, preprocess_image = preprocess,
+            batch_size = options.batch_size, group_method = options.group_method, image_sizing = options.image_sizing,
+            preprocess_image = preprocess,
             seed = options.seed, warning_sink = print,
         };
         var train = DatasetArguments.Create(dataset, "train", common with { transform_generator = transform, visual_effect_generator = visual })!;

@@ -44,15 +44,16 @@ public static class DemoRunner
         var backbone = models.backbone(options.backbone);
         var preprocess = (Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>)(x => ImagePreprocessing.preprocess_image(x, backbone.preprocess_mode));
         var (flips, _) = Augmentation.training(random_transform: false);
+        var sizing = new ImageSizing(options.image_size, options.image_size);
         var train = new CsvGenerator(trainCsv, classes, options: new GeneratorOptions
         {
-            batch_size = options.batch_size, group_method = "random", image_min_side = options.image_size,
-            image_max_side = options.image_size, transform_generator = flips, preprocess_image = preprocess, seed = options.seed,
+            batch_size = options.batch_size, group_method = "random", image_sizing = sizing,
+            transform_generator = flips, preprocess_image = preprocess, seed = options.seed,
         });
         var validation = new CsvGenerator(valCsv, classes, options: new GeneratorOptions
         {
-            batch_size = 1, group_method = "none", shuffle_groups = false, image_min_side = options.image_size,
-            image_max_side = options.image_size, preprocess_image = preprocess, seed = options.seed,
+            batch_size = 1, group_method = "none", shuffle_groups = false, image_sizing = sizing,
+            preprocess_image = preprocess, seed = options.seed,
         });
 
         var budget = TimeSpan.FromMinutes(options.minutes) - clock.Elapsed - TimeSpan.FromSeconds(ReserveSeconds);
@@ -86,7 +87,7 @@ public static class DemoRunner
         var modelPath = Path.Combine(output, "retinanet_shapes_inference.h5");
         prediction.save(modelPath);
 
-        var detector = new Detector(prediction, validation.label_to_name, backbone.preprocess_mode, options.image_size, options.image_size);
+        var detector = new Detector(prediction, validation.label_to_name, backbone.preprocess_mode, sizing);
         var drawings = new List<string>();
         var predictions = Path.Combine(output, "predictions");
         for (int i = 0; i < Math.Min(options.drawn_images, validation.size()); i++)

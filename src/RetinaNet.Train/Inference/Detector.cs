@@ -13,7 +13,7 @@ public sealed record DetectedObject(double x1, double y1, double x2, double y2, 
 /// (min/max side) → preprocess (caffe or tf) → predict → divide the boxes by the resize scale.
 /// </summary>
 public sealed class Detector(Model model, Func<int, string> label_to_name, string preprocess_mode = "caffe",
-    double image_min_side = 800, double image_max_side = 1333, bool no_resize = false)
+    ImageSizing? image_sizing = null)
 {
     /// <summary>The detections above <paramref name="score_threshold"/>, best first.</summary>
     public List<DetectedObject> detect(string image_path, double score_threshold = 0.5)
@@ -27,7 +27,7 @@ public sealed class Detector(Model model, Func<int, string> label_to_name, strin
     public List<DetectedObject> detect(Tensor bgr, double score_threshold = 0.5)
     {
         using var scope = NewDisposeScope();
-        var (resized, scale) = no_resize ? (bgr, 1.0) : ImagePreprocessing.resize_image(bgr, image_min_side, image_max_side);
+        var (resized, scale) = ImagePreprocessing.resize_image(bgr, image_sizing ?? ImageSizing.Default);
         var input = ImagePreprocessing.preprocess_image(resized, preprocess_mode).unsqueeze(0);
         var outputs = model.predict_on_batch(input);
         if (outputs.Count < 3)

@@ -35,9 +35,7 @@ public abstract class Generator
         batch_size = options.batch_size;
         group_method = options.group_method;
         shuffle_groups = options.shuffle_groups;
-        image_min_side = options.image_min_side;
-        image_max_side = options.image_max_side;
-        no_resize = options.no_resize;
+        image_sizing = options.image_sizing;
         transform_parameters = options.transform_parameters ?? new TransformParameters();
         preprocess = options.preprocess_image ?? (x => ImagePreprocessing.preprocess_image(x, "caffe"));
         compute_anchor_targets = options.compute_anchor_targets;
@@ -61,14 +59,8 @@ public abstract class Generator
     /// <summary>Whether groups are shuffled every epoch.</summary>
     public bool shuffle_groups { get; }
 
-    /// <summary>Resize target of the smaller side.</summary>
-    public double image_min_side { get; }
-
-    /// <summary>Resize bound of the larger side.</summary>
-    public double image_max_side { get; }
-
-    /// <summary>Whether resizing is skipped.</summary>
-    public bool no_resize { get; }
+    /// <summary>How images are resized.</summary>
+    public ImageSizing image_sizing { get; }
 
     /// <summary>Border and interpolation of random transforms.</summary>
     public TransformParameters transform_parameters { get; }
@@ -218,13 +210,13 @@ public abstract class Generator
     }
 
     /// <summary>
-    /// Resizes with <see cref="image_min_side"/> / <see cref="image_max_side"/> (OpenCV bilinear, rounded to 8-bit
-    /// values) and returns the new image and the scale; with <see cref="no_resize"/> returns an alias and 1.
+    /// Resizes as <see cref="image_sizing"/> says (OpenCV bilinear, rounded to 8-bit values) and returns the new image
+    /// and the scale; without resizing returns an alias and 1.
     /// </summary>
     public (Tensor image, double scale) resize_image(Tensor image)
     {
-        if (no_resize) return (image.alias(), 1.0);
-        var (resized, scale) = ImagePreprocessing.resize_image(image, image_min_side, image_max_side);
+        var (resized, scale) = ImagePreprocessing.resize_image(image, image_sizing);
+        if (image_sizing.no_resize) return (resized, scale);
         resized.round_().clamp_(0, 255);
         return (resized, scale);
     }

@@ -31,25 +31,35 @@ public static class ImagePreprocessing
     /// <summary>
     /// The scale that makes the smaller side of an image <paramref name="min_side"/>, reduced so the larger side does
     /// not exceed <paramref name="max_side"/>. <paramref name="image_shape"/> starts with (rows, cols), like
-    /// <c>image.shape</c>.
+    /// <c>image.shape</c>. The rule itself is <see cref="ImageSizing.compute_resize_scale"/>.
     /// </summary>
-    public static double compute_resize_scale(long[] image_shape, double min_side = 800, double max_side = 1333)
+    public static double compute_resize_scale(long[] image_shape, double min_side = ImageSizing.DefaultMinSide,
+        double max_side = ImageSizing.DefaultMaxSide)
     {
         if (image_shape.Length < 2) throw new ArgumentException("compute_resize_scale expects an image shape (rows, cols, ...).");
-        double rows = image_shape[0], cols = image_shape[1];
-        double scale = min_side / Math.Min(rows, cols);
-        double largest = Math.Max(rows, cols);
-        if (largest * scale > max_side) scale = max_side / largest;
-        return scale;
+        return ImageSizing.compute_resize_scale(image_shape[0], image_shape[1], min_side, max_side);
     }
 
     /// <summary>
     /// Resizes an (H, W, C) image by <see cref="compute_resize_scale"/> with OpenCV's bilinear rule and returns the
     /// image and the scale (box coordinates are multiplied by it).
     /// </summary>
-    public static (Tensor image, double scale) resize_image(Tensor img, double min_side = 800, double max_side = 1333)
+    public static (Tensor image, double scale) resize_image(Tensor img, double min_side = ImageSizing.DefaultMinSide,
+        double max_side = ImageSizing.DefaultMaxSide)
     {
         double scale = compute_resize_scale(img.shape, min_side, max_side);
+        return (resize_bilinear(img, scale, scale), scale);
+    }
+
+    /// <summary>
+    /// Resizes an (H, W, C) image as <paramref name="sizing"/> says and returns the image and the scale; with
+    /// <see cref="ImageSizing.no_resize"/>, a new handle on the same image and 1.
+    /// </summary>
+    public static (Tensor image, double scale) resize_image(Tensor img, ImageSizing sizing)
+    {
+        if (sizing.no_resize) return (img.alias(), 1.0);
+        if (img.dim() < 2) throw new ArgumentException("resize_image expects an image (rows, cols, ...).");
+        double scale = sizing.scale_for(img.shape[0], img.shape[1]);
         return (resize_bilinear(img, scale, scale), scale);
     }
 
