@@ -19,16 +19,20 @@ public static class EvaluateCommand
         var model = new Argument<string>("model") { Description = "Path to RetinaNet model." };
         var convert = new Option<bool>("--convert-model") { Description = "Convert the model to an inference model (ie. the input is a training model)." };
         var backbone = new Option<string>("--backbone") { Description = "The backbone of the model.", DefaultValueFactory = _ => "resnet50" };
-        var score = new Option<double>("--score-threshold") { Description = "Threshold on score to filter detections with.", DefaultValueFactory = _ => 0.05 };
+        var countedScore = new Option<double>("--score-threshold")
+        {
+            Description = "Threshold on score to filter detections with: only detections scoring above it are counted in the AP.",
+            DefaultValueFactory = _ => CountedDetections.DefaultScoreThreshold,
+        };
         var iou = new Option<double>("--iou-threshold") { Description = "IoU Threshold to count for a positive detection.", DefaultValueFactory = _ => 0.5 };
-        var maxDetections = new Option<int>("--max-detections") { Description = "Max Detections per image.", DefaultValueFactory = _ => 100 };
+        var maxDetections = new Option<int>("--max-detections") { Description = "Max Detections per image.", DefaultValueFactory = _ => CountedDetections.DefaultMaxDetections };
         var savePath = new Option<string?>("--save-path") { Description = "Path for saving images with detections (doesn't work for COCO)." };
         var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file (only used with --convert-model)." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Also print the mAP weighted by instances." };
 
         var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { convert, backbone, score, iou, maxDetections, savePath, config, weighted }.Concat(sizing.Options).ToArray(),
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted }.Concat(sizing.Options).ToArray(),
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
                 var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
@@ -39,18 +43,18 @@ public static class EvaluateCommand
                     shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
                 })!;
                 if (generator is CocoGenerator coco)
-                    EvaluateCoco(coco, network, parse.GetValue(score));
+                    EvaluateCoco(coco, network, parse.GetValue(countedScore));
                 else
-                    EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(score), parse.GetValue(maxDetections),
+                    EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(countedScore), parse.GetValue(maxDetections),
                         parse.GetValue(savePath), parse.GetValue(weighted));
             }));
         return command;
     }
 
-    static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double score, int maxDetections,
+    static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double countedScore, int maxDetections,
         string? savePath, bool weighted)
     {
-        var result = ModelEvaluation.evaluate(generator, model, iou, score, maxDetections, savePath);
+        var result = ModelEvaluation.evaluate(generator, model, iou, countedScore, maxDetections, savePath);
         var report = EvaluationReport.FromVoc(result, generator.label_to_name);
         foreach (var line in report.ToKerasRetinaNetLines()) Console.WriteLine(line);
         var table = new Table().AddColumns("Class", "Instances", "AP");
@@ -60,9 +64,9 @@ public static class EvaluateCommand
         if (weighted) Console.WriteLine($"mAP using the weighted average of precisions among classes: {PythonFormat.Fixed(result.WeightedMeanAveragePrecision, 4)}");
     }
 
-    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double threshold)
+    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double countedScore)
     {
-        var images = ModelEvaluation.get_detections(generator, model, score_threshold: threshold, max_detections: 100);
+        var images = ModelEvaluation.get_detections(generator, model, countedScore, max_detections: 100);
         var gt = new List<CocoAnnotation>();
         var dt = new List<CocoDetection>();
         for (int i = 0; i < images.Count; i++)

@@ -19,7 +19,11 @@ public static class PredictCommand
         var images = new Argument<string[]>("images") { Description = "Image files.", Arity = ArgumentArity.OneOrMore };
         var backbone = new Option<string>("--backbone") { Description = "The backbone of the model (for its custom objects and preprocessing).", DefaultValueFactory = _ => "resnet50" };
         var classes = new Option<string?>("--classes") { Description = "CSV classes file (class_name,id) to name the labels." };
-        var score = new Option<double>("--score-threshold") { Description = "Minimum score of a reported detection.", DefaultValueFactory = _ => 0.5 };
+        var minScore = new Option<double>("--score-threshold")
+        {
+            Description = "Minimum score of a reported detection (applied to the model's detections; the model's own prefilter is convert-model's --score-threshold).",
+            DefaultValueFactory = _ => 0.5,
+        };
         var savePath = new Option<string?>("--save-path") { Description = "Folder for images with the detections drawn." };
         var output = new Option<string?>("--output") { Description = "Write the JSON to this file instead of the standard output." };
         var convert = new Option<bool>("--convert-model") { Description = "Convert a training model to an inference model first." };
@@ -27,7 +31,7 @@ public static class PredictCommand
         var sizing = new ImageSizingOptions();
         var command = new Command("predict", "Detect objects in images.")
         {
-            model, images, backbone, classes, score, savePath, output, convert, config,
+            model, images, backbone, classes, minScore, savePath, output, convert, config,
         };
         foreach (var option in sizing.Options) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -39,7 +43,7 @@ public static class PredictCommand
             var results = new JsonArray();
             foreach (var image in parse.GetValue(images)!)
             {
-                var found = detector.detect(image, parse.GetValue(score));
+                var found = detector.detect(image, parse.GetValue(minScore));
                 results.Add(new JsonObject
                 {
                     ["image"] = image,

@@ -94,7 +94,7 @@ public static class DemoRunner
         {
             var image = validation.image_path(i);
             var png = Path.Combine(predictions, Path.GetFileNameWithoutExtension(image) + ".png");
-            Detector.draw(image, detector.detect(image, score_threshold: 0.5), png);
+            Detector.draw(image, detector.detect(image, min_score: 0.5), png);
             drawings.Add(png);
         }
 
