@@ -166,7 +166,7 @@ public static class AnchorMath
     /// <param name="negative_overlap">IoU up to which an anchor is background.</param>
     /// <param name="positive_overlap">IoU from which an anchor is foreground.</param>
     public static (Tensor regression_batch, Tensor labels_batch) anchor_targets_bbox(Tensor anchors,
-        IReadOnlyList<long[]> image_shapes, IReadOnlyList<Annotations> annotations_group, int num_classes,
+        IReadOnlyList<long[]> image_shapes, IReadOnlyList<AnnotationTensors> annotations_group, int num_classes,
         double negative_overlap = 0.4, double positive_overlap = 0.5)
     {
         if (image_shapes.Count != annotations_group.Count)

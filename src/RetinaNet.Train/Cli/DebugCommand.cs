@@ -62,8 +62,7 @@ public static class DebugCommand
             (image, annotations) = generator.preprocess_group_entry(image, annotations);
 
             var anchorBoxes = AnchorMath.anchors_for_shape(new[] { image.shape[0], image.shape[1] }, anchorConfig);
-            var truth = new RetinaNet.Layers.Utils.Annotations(
-                annotations.Count == 0 ? zeros(0, 4, ScalarType.Float64) : tensor(annotations.bboxes), tensor(annotations.labels));
+            var truth = annotations.to_tensors();
             // An image without annotations has no positive anchors.
             var positiveIndices = zeros(0, ScalarType.Int64);
             var matched = new HashSet<long>();

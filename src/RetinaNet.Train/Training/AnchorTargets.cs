@@ -28,9 +28,7 @@ public sealed class AnchorTargets(AnchorConfig? anchors = null, IAnchorLayout? l
         using var scope = NewDisposeScope();
         // A fresh handle on the cached anchors: whatever the target code disposes, the cache keeps its own.
         var anchors = AnchorsFor(inputs.shape[1], inputs.shape[2]).alias();
-        var groundTruth = annotations.Select(a => new RetinaNet.Layers.Utils.Annotations(
-            a.Count == 0 ? zeros(0, 4, ScalarType.Float64) : tensor(a.bboxes),
-            tensor(a.labels))).ToList();
+        var groundTruth = annotations.Select(a => a.to_tensors()).ToList();
         var shapes = image_shapes.Select(s => new long[] { s.height, s.width }).ToList();
         var (regression, labels) = AnchorMath.anchor_targets_bbox(anchors, shapes, groundTruth, num_classes);
         return (regression.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
