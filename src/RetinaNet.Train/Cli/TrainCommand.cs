@@ -1,11 +1,5 @@
 using System.CommandLine;
-using RetinaNet.Core;
-using RetinaNet.Layers;
-using RetinaNet.Layers.Utils;
-using RetinaNet.Train.Preprocessing;
 using RetinaNet.Train.Training;
-using RetinaNet.Train.Utils;
-using Spectre.Console;
 
 namespace RetinaNet.Train.Cli;
 
@@ -77,34 +71,12 @@ public static class TrainCommand
         return command;
     }
 
-    /// <summary>Creates the generators and trains; shared by the CLI and tests.</summary>
+    /// <summary>Creates the dataset's generators and trains through a <see cref="TrainingSession"/>.</summary>
     public static TrainingResult Run(TrainingOptions options, DatasetArguments.Dataset dataset, Action<string> print, CancellationToken cancel = default)
     {
-        var backbone = models.backbone(options.backbone);
-        if (!options.backbone.Contains("resnet"))
-            print($"Using experimental backbone {options.backbone}. Only resnet50 has been properly tested.");
-        var anchors = ConfigFile.read_anchor_config(options.config);
-        Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> preprocess = x => ImagePreprocessing.preprocess_image(x, backbone.preprocess_mode);
-        var (transform, visual) = Augmentation.training(options.random_transform);
-        var common = new GeneratorOptions
-        {
-            batch_size = options.batch_size, group_method = options.group_method, image_sizing = options.image_sizing,
-            preprocess_image = preprocess,
-            seed = options.seed, warning_sink = print,
-        };
-        var train = DatasetArguments.Create(dataset, "train", common with { transform_generator = transform, visual_effect_generator = visual })!;
-        var validation = DatasetArguments.Create(dataset, "validation", common with { shuffle_groups = false });
-        TrainingResult Train(Callback progress) => RetinaNetTrainer.train(backbone, train, validation, options with { dataset_type = dataset.type },
-            extra_callbacks: _ => new Callback[] { new Callbacks.StopRequestCallback(cancel), progress },
-            print: print, anchors: anchors);
-        // A live progress bar in a terminal; plain lines (ProgressLogger) when the output is redirected or in tests.
-        var interactive = !Console.IsOutputRedirected && print == Console.WriteLine && AnsiConsole.Profile.Capabilities.Interactive;
-        var result = interactive
-            ? AnsiConsole.Progress().AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(context => Train(new Callbacks.SpectreProgressCallback(context)))
-            : Train(new ProgressLogger(print));
-        if (result.last_snapshot is not null) print($"Last snapshot: {result.last_snapshot}");
-        return result;
+        var session = new TrainingSession(options with { dataset_type = dataset.type }, print);
+        var train = DatasetArguments.Create(dataset, "train", session.generator_options(training: true))!;
+        var validation = DatasetArguments.Create(dataset, "validation", session.generator_options(training: false));
+        return session.train_with_progress(train, validation, cancel);
     }
 }
