@@ -19,16 +19,19 @@ public static class DebugCommand
     public static Command Create()
     {
         var anchors = new Option<bool>("--anchors") { Description = "Show positive anchors on the image." };
-        var annotations = new Option<bool>("--show-annotations") { Description = "Show annotations on the image. Green annotations have anchors, red annotations don't and therefore don't contribute to training." };
+        var annotations = new Option<bool>("--show-annotations", "--annotations") { Description = "Show annotations on the image. Green annotations have anchors, red annotations don't and therefore don't contribute to training." };
         var displayName = new Option<bool>("--display-name") { Description = "Display image name on the bottom left corner." };
         var randomTransform = new Option<bool>("--random-transform") { Description = "Randomly transform image and annotations." };
         var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file." };
         var outputDir = new Option<string>("--output-dir") { Description = "Directory to save the debug images to.", DefaultValueFactory = _ => "." };
         var flatten = new Option<bool>("--flatten-output") { Description = "Flatten the folder structure of saved images into the output directory." };
+        var noGui = new Option<bool>("--no-gui") { Description = "Do not open a window (this program never does: every image is written to --output-dir)." };
+        var groupMethod = new Option<string>("--group-method") { Description = "Determines how images are grouped together (none, random, ratio); every image is written once, whatever the grouping.", DefaultValueFactory = _ => "ratio" };
+        groupMethod.AcceptOnlyFromAmong("none", "random", "ratio");
 
         var command = new Command("debug", "Debug script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { anchors, annotations, displayName, randomTransform, config, outputDir, flatten }.Concat(sizing.Options).ToArray(),
+        DatasetArguments.AddTo(command, new Option[] { anchors, annotations, displayName, randomTransform, config, outputDir, flatten, noGui, groupMethod }.Concat(sizing.Options).ToArray(),
             Array.Empty<Argument>(), withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
                 var (transform, visual) = Augmentation.training(parse.GetValue(randomTransform));
@@ -43,7 +46,7 @@ public static class DebugCommand
                 var written = Run(generator, ConfigFile.read_anchor_config(parse.GetValue(config)), parse.GetValue(anchors), parse.GetValue(annotations),
                     parse.GetValue(displayName), parse.GetValue(outputDir)!, parse.GetValue(flatten));
                 Console.WriteLine($"Wrote {written.Count} debug images to {Path.GetFullPath(parse.GetValue(outputDir)!)}");
-            }));
+            }), withSets: true);
         return command;
     }
 

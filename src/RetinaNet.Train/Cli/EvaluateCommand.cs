@@ -30,12 +30,17 @@ public static class EvaluateCommand
         var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file (only used with --convert-model)." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Also print the mAP weighted by instances." };
+        var gpu = DeviceOptions.Gpu();
+        var groupMethod = new Option<string>("--group-method") { Description = "Determines how images are grouped together (none, random, ratio); evaluation reads every image once, so the figures do not depend on it.", DefaultValueFactory = _ => "ratio" };
+        groupMethod.AcceptOnlyFromAmong("none", "random", "ratio");
 
         var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted }.Concat(sizing.Options).ToArray(),
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted, gpu, groupMethod }.Concat(sizing.Options).ToArray(),
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
+                var device = DeviceOptions.Resolve("cpu", parse.GetValue(gpu));
                 var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
+                if (device != "cpu") network.to(TorchSharp.torch.device(device));
                 var mode = models.backbone(parse.GetValue(backbone)!).preprocess_mode;
                 var generator = DatasetArguments.Create(dataset, "test", new GeneratorOptions
                 {

@@ -39,11 +39,16 @@ public static class TrainCommand
         var queue = new Option<int>("--max-queue-size") { Description = "Queue length of prepared batches.", DefaultValueFactory = _ => d.max_queue_size };
         var device = new Option<string>("--device") { Description = "Device to train on (cpu, cuda, cuda:1).", DefaultValueFactory = _ => d.device };
         var seed = new Option<int?>("--seed") { Description = "Random seed for initialisation and augmentation." };
+        var gpu = DeviceOptions.Gpu();
+        var multiGpu = DeviceOptions.MultiGpu();
+        var multiGpuForce = DeviceOptions.MultiGpuForce();
+        var multiprocessing = new Option<bool>("--multiprocessing") { Description = "Use multiprocessing in fit_generator (here: batches are always prepared by --workers background threads)." };
+        var tensorboardFreq = new Option<string>("--tensorboard-freq") { Description = "Update frequency for Tensorboard output. Values 'epoch', 'batch' or int.", DefaultValueFactory = _ => d.tensorboard_freq };
         var featureSize = new Option<int>("--feature-size") { Description = "Channels of the FPN and heads (256 as keras-retinanet; smaller for light CPU models).", DefaultValueFactory = _ => d.feature_size };
 
         Option[] options = { snapshot, imagenet, weights, noWeights, backbone, batchSize, initialEpoch, epochs, steps, lr, clipnorm,
             snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, config, weighted,
-            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize };
+            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize, gpu, multiGpu, multiGpuForce, multiprocessing, tensorboardFreq };
         options = options.Concat(sizing.Options).ToArray();
         var command = new Command("train", "Simple training script for training a RetinaNet network.");
         DatasetArguments.AddTo(command, options, Array.Empty<Argument>(), withValidation: true, (parse, dataset) => CliErrors.Run(() =>
@@ -51,6 +56,9 @@ public static class TrainCommand
             var exclusive = new[] { parse.GetValue(snapshot) is not null, parse.GetValue(imagenet), parse.GetValue(weights) is not null, parse.GetValue(noWeights) };
             if (exclusive.Count(x => x) > 1)
                 throw new ArgumentException("--snapshot, --imagenet-weights, --weights and --no-weights are mutually exclusive.");
+            var resolvedDevice = DeviceOptions.Resolve(parse.GetValue(device)!, parse.GetValue(gpu), parse.GetValue(multiGpu),
+                parse.GetValue(multiGpuForce), parse.GetValue(batchSize), resuming: parse.GetValue(snapshot) is not null);
+            Callbacks.TensorBoardCallback.ParseFrequency(parse.GetValue(tensorboardFreq)!);
             var options = new TrainingOptions
             {
                 backbone = parse.GetValue(backbone)!, dataset_type = dataset.type, batch_size = parse.GetValue(batchSize),
@@ -63,7 +71,7 @@ public static class TrainCommand
                 weighted_average = parse.GetValue(weighted), compute_val_loss = parse.GetValue(valLoss),
                 tensorboard_dir = parse.GetValue(tensorboard)!, reduce_lr_patience = parse.GetValue(patience),
                 reduce_lr_factor = parse.GetValue(factor), group_method = parse.GetValue(groupMethod)!, workers = parse.GetValue(workers),
-                max_queue_size = parse.GetValue(queue), device = parse.GetValue(device)!, seed = parse.GetValue(seed),
+                max_queue_size = parse.GetValue(queue), device = resolvedDevice, tensorboard_freq = parse.GetValue(tensorboardFreq)!, seed = parse.GetValue(seed),
                 feature_size = parse.GetValue(featureSize),
             };
             Run(options, dataset, Console.WriteLine, CliErrors.CancelOnCtrlC());

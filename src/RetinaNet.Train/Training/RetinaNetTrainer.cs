@@ -83,7 +83,7 @@ public static class RetinaNetTrainer
             callbacks.Add(new EarlyStopping(monitor: "mAP", patience: 5, mode: "max", min_delta: 0.01));
         callbacks.Add(new TerminateOnNaN());
         callbacks.Add(new EpochLogCallback(options.log_dir ?? options.snapshot_path));
-        if (tensorboard is not null) callbacks.Add(new TensorBoardCallback(tensorboard));
+        if (tensorboard is not null) callbacks.Add(new TensorBoardCallback(tensorboard, options.tensorboard_freq));
         return callbacks;
     }
 

@@ -45,6 +45,9 @@ public sealed record TrainingOptions
     public bool compute_val_loss { get; init; }
     /// <summary>TensorBoard log folder ("" for none).</summary>
     public string tensorboard_dir { get; init; } = "";
+
+    /// <summary>How often TensorBoard gets the losses: <c>epoch</c>, <c>batch</c> or every N batches.</summary>
+    public string tensorboard_freq { get; init; } = "epoch";
     /// <summary>ReduceLROnPlateau patience.</summary>
     public int reduce_lr_patience { get; init; } = 2;
     /// <summary>ReduceLROnPlateau factor.</summary>
