@@ -32,6 +32,11 @@ public static class RetinaNetTrainer
             print($"Loading model {options.snapshot}, this may take a second...");
             model = keras.models.load_model(options.snapshot, custom_objects: backbone.custom_objects);
             RetinaNetBuilder.assert_training_model(model);
+            var snapshotClasses = model.outputs[1].shape[-1];
+            if (snapshotClasses != num_classes)
+                throw new ArgumentException(
+                    $"--snapshot {options.snapshot} was trained on {snapshotClasses} classes, but this dataset has {num_classes}. " +
+                    $"Resume only on the dataset it was trained on; to start from its weights on this one, use --weights {options.snapshot}.");
         }
         else
         {
@@ -119,6 +124,11 @@ public static class RetinaNetTrainer
         var history = models.training_model.fit(data, epochs: options.epochs, steps_per_epoch: options.steps,
             initial_epoch: options.initial_epoch, callbacks: callbacks, validation_data: validationData,
             verbose: callbacks.Any(c => c is ProgressLogger) ? 1 : 0);
+        if (callbacks.OfType<TerminateOnNaN>().FirstOrDefault()?.terminated_at is var (epoch, batch))
+            throw new TrainingDivergedException(
+                $"Training stopped at epoch {epoch + 1}, batch {batch + 1}: the loss became NaN or infinite, so no snapshot was saved for " +
+                $"that epoch{(snapshots?.last_snapshot is string last ? $" (the last good one is {last})" : "")}. " +
+                $"Lower --lr (it was {options.lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}) or check the annotations for degenerate boxes.");
         return new TrainingResult(history, models, snapshots?.last_snapshot, clock.Elapsed.TotalSeconds);
     }
 }
