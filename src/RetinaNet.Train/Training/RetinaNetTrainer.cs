@@ -40,6 +40,7 @@ public static class RetinaNetTrainer
         }
         else
         {
+            print("Creating model, this may take a second...");
             model = backbone.retinanet(num_classes,
                 modifier: options.freeze_backbone ? ModelModifiers.freeze : null,
                 options: new RetinaNetOptions
@@ -112,6 +113,9 @@ public static class RetinaNetTrainer
         if (validation_generator is not null && options.compute_val_loss)
             validation_generator.compute_anchor_targets = new AnchorTargets(anchor_params, pyramid_levels).Delegate;
 
+        // Temporaries a killed run left behind (a snapshot's can be hundreds of MB).
+        foreach (var folder in new[] { options.snapshot_path, options.log_dir ?? options.snapshot_path }.Distinct())
+            foreach (var stale in TemporaryFiles.DeleteStale(folder)) print($"Removed {stale}, left by an interrupted save.");
         using var tensorboard = string.IsNullOrEmpty(options.tensorboard_dir) ? null : new TensorBoardEventWriter(options.tensorboard_dir);
         var callbacks = (extra_callbacks?.Invoke(models) ?? Enumerable.Empty<Callback>()).ToList();
         callbacks.AddRange(create_callbacks(models, options, validation_generator, tensorboard, out var snapshots));
