@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dotnet build benchmarks/RetinaNet.Benchmarks -c Release -v q -nologo >/dev/null
+dotnet build benchmarks/RetinaNet.Benchmarks -c Release -v q -nologo > "$work/build.log" || { cat "$work/build.log" >&2; exit 1; }
 bench=benchmarks/RetinaNet.Benchmarks/bin/Release/net10.0/linux-x64/RetinaNet.Benchmarks.dll
 cli=src/RetinaNet.Train/bin/Release/net10.0/linux-x64/retinanet.dll
 
@@ -16,10 +16,10 @@ declare -A base
 for side in 1333 3000 10000; do
   data="$work/d$side"
   dotnet "$bench" large-image-data "$side" "$data" >/dev/null
-  train_kib=$(peak dotnet "$cli" train --backbone resnet50 --batch-size 1 --random-transform --steps 3 --epochs 1 \
-    --no-snapshots --no-evaluation --no-weights --seed 1 csv "$data/train.csv" "$data/classes.csv")
-  debug_kib=$(peak dotnet "$cli" debug --random-transform --anchors --show-annotations --output-dir "$work/debug$side" \
-    csv "$data/train.csv" "$data/classes.csv")
+  train_kib=$(peak dotnet "$cli" train csv "$data/train.csv" "$data/classes.csv" --backbone resnet50 --batch-size 1 \
+    --random-transform --steps 3 --epochs 1 --no-snapshots --no-evaluation --no-weights --seed 1)
+  debug_kib=$(peak dotnet "$cli" debug csv "$data/train.csv" "$data/classes.csv" --random-transform --anchors --show-annotations \
+    --output-dir "$work/debug$side")
   for run in train debug; do
     kib=$([ $run = train ] && echo "$train_kib" || echo "$debug_kib")
     mib=$((kib / 1024))
