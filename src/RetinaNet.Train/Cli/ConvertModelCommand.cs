@@ -31,6 +31,8 @@ public static class ConvertModelCommand
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
+            if (SamePath(parse.GetValue(input)!, parse.GetValue(output)!))
+                throw new ArgumentException($"convert-model would overwrite its input '{parse.GetValue(input)}' with the inference model; choose another output path.");
             var anchors = ConfigFile.read_anchor_config(parse.GetValue(config));
             var model = models.load_model(parse.GetValue(input)!, parse.GetValue(backbone)!, compile: false);
             models.assert_training_model(model);
@@ -45,5 +47,16 @@ public static class ConvertModelCommand
             Console.WriteLine($"Saved the inference model to {parse.GetValue(output)}");
         }));
         return command;
+    }
+
+    /// <summary>True when both paths name one file (after resolving relative parts and symbolic links).</summary>
+    static bool SamePath(string a, string b)
+    {
+        static string Resolve(string p)
+        {
+            var full = Path.GetFullPath(p);
+            return File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is FileSystemInfo target ? target.FullName : full;
+        }
+        return string.Equals(Resolve(a), Resolve(b), StringComparison.Ordinal);
     }
 }

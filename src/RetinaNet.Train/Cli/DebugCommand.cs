@@ -61,8 +61,9 @@ public static class DebugCommand
             var raw = generator.load_image(i);
             var boxes = generator.filter_annotations(raw, generator.load_annotations(i), i);
             var random = new Random(i);
-            var (image, annotations) = generator.random_transform_group_entry(generator.random_visual_effect_group_entry(raw, random), boxes, random);
-            (image, annotations) = generator.preprocess_group_entry(image, annotations);
+            var effect = generator.visual_effect_generator?.Invoke(random);
+            var (image, annotations) = generator.augment_and_resize_group_entry(raw, boxes, effect, generator.random_transform_for(raw, random));
+            image = generator.preprocess_image(image);
 
             var anchorBoxes = AnchorMath.anchors_for_shape(new[] { image.shape[0], image.shape[1] }, anchorConfig);
             var truth = annotations.to_tensors();

@@ -40,10 +40,26 @@ public static class PredictCommand
             var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
             var detector = new Detector(network, l => names.GetValueOrDefault(l, l.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 models.backbone(parse.GetValue(backbone)!).preprocess_mode, sizing.Bind(parse));
+            var paths = parse.GetValue(images)!;
+            var drawings = DrawingNames(paths);
             var results = new JsonArray();
-            foreach (var image in parse.GetValue(images)!)
+            var failed = 0;
+            for (int i = 0; i < paths.Length; i++)
             {
-                var found = detector.detect(image, parse.GetValue(minScore));
+                var image = paths[i];
+                List<DetectedObject> found;
+                try
+                {
+                    found = detector.detect(image, parse.GetValue(minScore));
+                }
+                catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+                {
+                    // One unreadable image must not cost the others: report it and go on; the exit code says so.
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    results.Add(new JsonObject { ["image"] = image, ["error"] = e.Message });
+                    failed++;
+                    continue;
+                }
                 results.Add(new JsonObject
                 {
                     ["image"] = image,
@@ -53,13 +69,26 @@ public static class PredictCommand
                     }).ToArray()),
                 });
                 if (parse.GetValue(savePath) is string folder)
-                    Detector.draw(image, found, Path.Combine(folder, Path.GetFileNameWithoutExtension(image) + ".png"));
+                    Detector.draw(image, found, Path.Combine(folder, drawings[i]));
             }
             var json = results.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-            if (parse.GetValue(output) is string file) File.WriteAllText(file, json);
+            if (parse.GetValue(output) is string file) Utils.AtomicFile.WriteAllText(file, json);
             else Console.WriteLine(json);
+            if (failed > 0) Console.Error.WriteLine($"{failed} of {paths.Length} images could not be read.");
+            return failed > 0 ? 1 : 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The PNG name for each input's drawing: its file name, and for inputs whose names collide (a/img.jpg, b/img.jpg)
+    /// the name with the input's position appended (img.png, img-2.png), so no drawing overwrites another.
+    /// </summary>
+    public static string[] DrawingNames(IReadOnlyList<string> images)
+    {
+        var stems = images.Select(Path.GetFileNameWithoutExtension).ToArray();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return stems.Select((stem, i) => seen.Add(stem!) ? $"{stem}.png" : $"{stem}-{i + 1}.png").ToArray();
     }
 
     static Dictionary<int, string> ReadClassNames(string path) =>

@@ -74,7 +74,9 @@ public static class TrainCommand
                 max_queue_size = parse.GetValue(queue), device = resolvedDevice, tensorboard_freq = parse.GetValue(tensorboardFreq)!, seed = parse.GetValue(seed),
                 feature_size = parse.GetValue(featureSize),
             };
-            Run(options, dataset, Console.WriteLine, CliErrors.CancelOnCtrlC());
+            using var interruption = Interruption.Listen();
+            Run(options, dataset, Console.WriteLine, interruption.Token);
+            return interruption.Finish();
         }));
         return command;
     }

@@ -32,9 +32,15 @@ public static class RetinaNetTrainer
             print($"Loading model {options.snapshot}, this may take a second...");
             model = keras.models.load_model(options.snapshot, custom_objects: backbone.custom_objects);
             RetinaNetBuilder.assert_training_model(model);
+            var snapshotClasses = model.outputs[1].shape[-1];
+            if (snapshotClasses != num_classes)
+                throw new ArgumentException(
+                    $"--snapshot {options.snapshot} was trained on {snapshotClasses} classes, but this dataset has {num_classes}. " +
+                    $"Resume only on the dataset it was trained on; to start from its weights on this one, use --weights {options.snapshot}.");
         }
         else
         {
+            print("Creating model, this may take a second...");
             model = backbone.retinanet(num_classes,
                 modifier: options.freeze_backbone ? ModelModifiers.freeze : null,
                 options: new RetinaNetOptions
@@ -105,6 +111,9 @@ public static class RetinaNetTrainer
         if (validation_generator is not null && options.compute_val_loss)
             validation_generator.compute_anchor_targets = new AnchorTargets(anchors).Delegate;
 
+        // Temporaries a killed run left behind (a snapshot's can be hundreds of MB).
+        foreach (var folder in new[] { options.snapshot_path, options.log_dir ?? options.snapshot_path }.Distinct())
+            foreach (var stale in TemporaryFiles.DeleteStale(folder)) print($"Removed {stale}, left by an interrupted save.");
         using var tensorboard = string.IsNullOrEmpty(options.tensorboard_dir) ? null : new TensorBoardEventWriter(options.tensorboard_dir);
         var callbacks = (extra_callbacks?.Invoke(models) ?? Enumerable.Empty<Callback>()).ToList();
         callbacks.AddRange(create_callbacks(models, options, validation_generator, tensorboard, out var snapshots));
@@ -117,6 +126,11 @@ public static class RetinaNetTrainer
         var history = models.training_model.fit(data, epochs: options.epochs, steps_per_epoch: options.steps,
             initial_epoch: options.initial_epoch, callbacks: callbacks, validation_data: validationData,
             verbose: callbacks.Any(c => c is ProgressLogger) ? 1 : 0);
+        if (callbacks.OfType<TerminateOnNaN>().FirstOrDefault()?.terminated_at is var (epoch, batch))
+            throw new TrainingDivergedException(
+                $"Training stopped at epoch {epoch + 1}, batch {batch + 1}: the loss became NaN or infinite, so no snapshot was saved for " +
+                $"that epoch{(snapshots?.last_snapshot is string last ? $" (the last good one is {last})" : "")}. " +
+                $"Lower --lr (it was {options.lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}) or check the annotations for degenerate boxes.");
         return new TrainingResult(history, models, snapshots?.last_snapshot, clock.Elapsed.TotalSeconds);
     }
 }

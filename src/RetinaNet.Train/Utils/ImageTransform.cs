@@ -25,17 +25,43 @@ public static class ImageTransform
     }
 
     /// <summary>
+    /// <paramref name="transform"/> followed by OpenCV's resize by <paramref name="scale"/> as one map: the resized
+    /// pixel d samples the warped image at <c>(d + 0.5) / scale - 0.5</c>, so a warped point x lands on
+    /// <c>scale · x + 0.5 · scale - 0.5</c>. Warping with it straight to the resized size samples the source once,
+    /// with coordinate grids of the output's size rather than the source's.
+    /// </summary>
+    public static double[,] compose_with_resize(double[,] transform, double scale)
+    {
+        double shift = 0.5 * scale - 0.5;
+        var result = new double[3, 3];
+        for (int col = 0; col < 3; col++)
+        {
+            result[0, col] = scale * transform[0, col];
+            result[1, col] = scale * transform[1, col];
+            result[2, col] = transform[2, col];
+        }
+        result[0, 2] += shift * transform[2, 2];
+        result[1, 2] += shift * transform[2, 2];
+        return result;
+    }
+
+    /// <summary>
     /// Warps an (H, W, C) image so that the point (x, y) of the source lands on <c>matrix · (x, y, 1)</c>; the output
     /// has the source's size. Each output pixel (x, y) (integer pixel coordinates, no half-pixel offset, as
     /// <c>warpAffine</c>) samples the source at the inverse-mapped position. 'linear' quantises that position to
     /// 1/32 pixel like OpenCV's interpolation tables; 'nearest' rounds it. Out-of-image samples follow
     /// <see cref="TransformParameters.fill_mode"/>. Returns a float32 tensor (no rounding to 8 bits).
     /// </summary>
-    public static Tensor apply_transform(double[,] matrix, Tensor image, TransformParameters? parameters = null)
+    /// <param name="matrix">The forward map, source pixel → output pixel.</param>
+    /// <param name="image">The (H, W, C) source.</param>
+    /// <param name="parameters">Interpolation and border rule.</param>
+    /// <param name="output_size">(height, width) of the output; the source's size when null (<c>warpAffine</c>).</param>
+    public static Tensor apply_transform(double[,] matrix, Tensor image, TransformParameters? parameters = null, (int height, int width)? output_size = null)
     {
         parameters ??= new TransformParameters();
         if (image.dim() != 3) throw new ArgumentException($"apply_transform expects an (H, W, C) image, got {image.dim()} dimensions.");
         int height = (int)image.shape[0], width = (int)image.shape[1], channels = (int)image.shape[2];
+        var (outHeight, outWidth) = output_size ?? (height, width);
         var (a, b, c, d, e, f) = (matrix[0, 0], matrix[0, 1], matrix[1, 0], matrix[1, 1], matrix[0, 2], matrix[1, 2]);
         double det = a * d - b * c;
         if (det == 0) throw new ArgumentException("apply_transform: the transform is not invertible.");
@@ -45,8 +71,8 @@ public static class ImageTransform
 
         using var scope = NewDisposeScope();
         var source = image.to_type(ScalarType.Float32).reshape(height * width, channels);
-        var xs = arange(width, dtype: ScalarType.Float64, device: image.device).view(1, -1);
-        var ys = arange(height, dtype: ScalarType.Float64, device: image.device).view(-1, 1);
+        var xs = arange(outWidth, dtype: ScalarType.Float64, device: image.device).view(1, -1);
+        var ys = arange(outHeight, dtype: ScalarType.Float64, device: image.device).view(-1, 1);
         var sx = xs * i00 + ys * i01 + t0;
         var sy = xs * i10 + ys * i11 + t1;
 
