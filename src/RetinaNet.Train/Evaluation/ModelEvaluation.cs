@@ -1,3 +1,4 @@
+using TorchSharp;
 using RetinaNet.Core;
 using RetinaNet.Train.Utils;
 using SkiaSharp;
@@ -26,7 +27,8 @@ public static class ModelEvaluation
             var started = System.Diagnostics.Stopwatch.StartNew();
             var outputs = model.predict_on_batch(input);
             var elapsed = started.Elapsed.TotalSeconds;
-            var boxes = (outputs[0][0] / scale).cpu().contiguous();
+            using var scaleScalar = scale.ToScalar();
+            var boxes = outputs[0][0].div(scaleScalar).cpu().contiguous();
             var scores = outputs[1][0].cpu().contiguous();
             var labels = outputs[2][0].to(ScalarType.Int32).cpu().contiguous();
 

@@ -1,3 +1,4 @@
+using TorchSharp;
 using RetinaNet.Core;
 using RetinaNet.Train.Utils;
 using SkiaSharp;
@@ -33,7 +34,8 @@ public sealed class Detector(Model model, Func<int, string> label_to_name, strin
         if (outputs.Count < 3)
             throw new InvalidOperationException(
                 "This is a training model (outputs regression and classification); convert it first with `retinanet convert-model`.");
-        var boxes = (outputs[0][0] / scale).to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+        using var scaleScalar = scale.ToScalar();
+        var boxes = outputs[0][0].div(scaleScalar).to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
         var scores = outputs[1][0].to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
         var labels = outputs[2][0].to(ScalarType.Int32).cpu().contiguous().data<int>().ToArray();
         var found = new List<DetectedObject>();

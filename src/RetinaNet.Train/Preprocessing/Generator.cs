@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using System.Globalization;
 using RetinaNet.Train.Utils;
 using static TorchSharp.torch;
@@ -213,7 +214,7 @@ public abstract class Generator
         if (transform is null && transform_generator is null) return (image, annotations);
         transform ??= ImageTransform.adjust_transform_for_image(transform_generator!(prng), image, transform_parameters.relative_translation);
         var warped = ImageTransform.apply_transform(transform, image, transform_parameters);
-        warped.round_().clamp_(0, 255);
+        warped.round_().clamp_(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255));
         return (warped, annotations.transformed(transform));
     }
 
@@ -225,7 +226,7 @@ public abstract class Generator
     {
         if (no_resize) return (image.alias(), 1.0);
         var (resized, scale) = ImagePreprocessing.resize_image(image, image_min_side, image_max_side);
-        resized.round_().clamp_(0, 255);
+        resized.round_().clamp_(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255));
         return (resized, scale);
     }
 
