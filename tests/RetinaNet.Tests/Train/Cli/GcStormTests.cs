@@ -71,13 +71,18 @@ public class GcStormTests
         start.ArgumentList.Add(program);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment.Remove("DOTNET_STARTUP_HOOKS");
-        if (storm) start.Environment["DOTNET_STARTUP_HOOKS"] = program;
+        if (storm)
+        {
+            start.Environment["DOTNET_STARTUP_HOOKS"] = program;
+            start.Environment["GC_STORM_REPORT"] = "1";
+        }
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         Assert.That(process.ExitCode, Is.Zero,
             $"{(storm ? "under the GC storm" : "calm")}: retinanet {string.Join(' ', args)}\n{stderr.Result}\n{stdout}");
+        if (storm) Assert.That(stderr.Result, Does.Match(@"gc-storm: [1-9]\d* forced collections"), "the storm hook ran");
         return stdout;
     }
 }
