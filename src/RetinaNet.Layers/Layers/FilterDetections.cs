@@ -139,7 +139,7 @@ public class FilterDetections(bool? nms = null, bool? class_specific_filter = nu
         var best = filter.class_specific_filter ? null : classification.argmax(1, keepdim: true);
         var candidates = best is null ? classification : classification.gather(1, best);
         var (boxIndices, columns) = DetectionSelection.Select(boxes, candidates, nms, score_threshold, max_detections, nms_threshold);
-        var scores = candidates.reshape(-1).index_select(0, boxIndices * candidates.shape[1] + columns);
+        var scores = candidates.reshape(-1).index_select(0, boxIndices.mul(HeldScalar.OfInteger(candidates.shape[1])).add(columns, HeldScalar.OfInteger(1)));
         var labels = best is null ? columns : best.view(-1).index_select(0, boxIndices);
 
         // top_k: sorted descending, equal scores keep the lower index first.
@@ -162,7 +162,7 @@ public class FilterDetections(bool? nms = null, bool? class_specific_filter = nu
     {
         var shape = values.shape.ToArray();
         shape[0] = length;
-        var padded = full(shape, -1, values.dtype, values.device);
+        var padded = full(shape, HeldScalar.OfInteger(-1), values.dtype, values.device);
         padded.narrow(0, 0, values.shape[0]).copy_(values);
         return padded;
     }

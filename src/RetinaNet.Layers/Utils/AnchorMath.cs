@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,10 +28,12 @@ public static class AnchorMath
         using var scope = NewDisposeScope();
         var scale = tensor(scales, ScalarType.Float64).repeat(ratios.Length);
         var ratio = tensor(ratios, ScalarType.Float64).repeat_interleave(scales.Length);
-        var side = scale * base_size;
+        var side = scale.mul(HeldScalar.OfInteger(base_size));
         var w = (side * side / ratio).sqrt();
         var h = w * ratio;
-        return stack(new[] { w * -0.5, h * -0.5, w * 0.5, h * 0.5 }, 1).MoveToOuterDisposeScope();
+        var minusHalf = HeldScalar.Of(-0.5);
+        var half = HeldScalar.Of(0.5);
+        return stack(new[] { w.mul(minusHalf), h.mul(minusHalf), w.mul(half), h.mul(half) }, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -42,12 +45,17 @@ public static class AnchorMath
     {
         using var scope = NewDisposeScope();
         long height = shape[0], width = shape[1];
-        var shiftX = (arange(width, anchors.dtype, anchors.device) + 0.5) * stride;
-        var shiftY = (arange(height, anchors.dtype, anchors.device) + 0.5) * stride;
+        using var strideScalar = stride.ToScalar();
+        using var widthScalar = width.ToScalar();
+        using var heightScalar = height.ToScalar();
+        var shiftX = arange(HeldScalar.OfInteger(0), widthScalar, HeldScalar.OfInteger(1), anchors.dtype, anchors.device)
+            .add(HeldScalar.Of(0.5), HeldScalar.One).mul(strideScalar);
+        var shiftY = arange(HeldScalar.OfInteger(0), heightScalar, HeldScalar.OfInteger(1), anchors.dtype, anchors.device)
+            .add(HeldScalar.Of(0.5), HeldScalar.One).mul(strideScalar);
         var x = shiftX.repeat(height);               // x fastest
         var y = shiftY.repeat_interleave(width);
         var shifts = stack(new[] { x, y, x, y }, 1); // (K, 4), K = H·W
-        return (anchors.unsqueeze(0) + shifts.unsqueeze(1)).reshape(-1, 4).MoveToOuterDisposeScope();
+        return anchors.unsqueeze(0).add(shifts.unsqueeze(1), HeldScalar.One).reshape(-1, 4).MoveToOuterDisposeScope();
     }
 
     /// <summary>Feature-map sizes of each level as <c>ceil(dim / 2^level)</c> for the image's height and width.</summary>
@@ -146,8 +154,10 @@ public static class AnchorMath
         // argmax takes the first maximum, as numpy's does.
         var argmax = overlaps.argmax(1);
         var max_overlaps = overlaps.gather(1, argmax.unsqueeze(1)).squeeze(1);
-        var positive = max_overlaps >= positive_overlap;
-        var ignore = (max_overlaps > negative_overlap).logical_and_(positive.logical_not());
+        using var positiveScalar = positive_overlap.ToScalar();
+        using var negativeScalar = negative_overlap.ToScalar();
+        var positive = max_overlaps.ge(positiveScalar);
+        var ignore = max_overlaps.gt(negativeScalar).logical_and_(positive.logical_not());
         return (positive.MoveToOuterDisposeScope(), ignore.MoveToOuterDisposeScope(),
             argmax.MoveToOuterDisposeScope());
     }
@@ -185,8 +195,9 @@ public static class AnchorMath
         var regression_batch = zeros(new long[] { batch_size, n, 4 + 1 }, ScalarType.Float32, device);
         var labels_batch = zeros(new long[] { batch_size, n, num_classes + 1 }, ScalarType.Float32, device);
         using var scope = NewDisposeScope();
-        var centerX = (anchors.select(1, 0) + anchors.select(1, 2)) / 2;
-        var centerY = (anchors.select(1, 1) + anchors.select(1, 3)) / 2;
+        var two = HeldScalar.OfInteger(2);
+        var centerX = anchors.select(1, 0).add(anchors.select(1, 2), HeldScalar.One).div(two);
+        var centerY = anchors.select(1, 1).add(anchors.select(1, 3), HeldScalar.One).div(two);
         for (int index = 0; index < batch_size; index++)
         {
             var annotations = annotations_group[index];
@@ -196,20 +207,23 @@ public static class AnchorMath
             {
                 var bboxes = annotations.bboxes.to(device);
                 var (positive, ignore, argmax) = compute_gt_annotations(anchors, bboxes, negative_overlap, positive_overlap);
-                var state = zeros(n, ScalarType.Float32, device).masked_fill_(ignore, -1).masked_fill_(positive, 1);
+                var state = zeros(n, ScalarType.Float32, device).masked_fill_(ignore, HeldScalar.OfInteger(-1))
+                    .masked_fill_(positive, HeldScalar.OfInteger(1));
                 labels.select(1, num_classes).copy_(state);
                 regression.select(1, 4).copy_(state);
 
                 var positiveRows = positive.nonzero().squeeze(1);
                 var classes = annotations.labels.to(device).to(ScalarType.Int64).index_select(0, argmax.index_select(0, positiveRows));
-                labels.index_put_(1.0f, new[] { positiveRows, classes });
+                labels.index_put_(HeldScalar.One, new[] { positiveRows, classes });
 
                 regression.narrow(1, 0, 4).copy_(BoxTransform.bbox_transform(anchors, bboxes.index_select(0, argmax)));
             }
 
-            var outside = (centerX >= image_shapes[index][1]).logical_or_(centerY >= image_shapes[index][0]);
-            labels.select(1, num_classes).masked_fill_(outside, -1);
-            regression.select(1, 4).masked_fill_(outside, -1);
+            using var imageWidth = image_shapes[index][1].ToScalar();
+            using var imageHeight = image_shapes[index][0].ToScalar();
+            var outside = centerX.ge(imageWidth).logical_or_(centerY.ge(imageHeight));
+            labels.select(1, num_classes).masked_fill_(outside, HeldScalar.OfInteger(-1));
+            regression.select(1, 4).masked_fill_(outside, HeldScalar.OfInteger(-1));
         }
         return (regression_batch, labels_batch);
     }

@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Layers.Utils;
@@ -41,7 +42,7 @@ public static class BoxTransform
         var meanT = tensor(mean, deltas.dtype, deltas.device);
         var stdT = tensor(std, deltas.dtype, deltas.device);
         var whwh = WidthsHeights(boxes);
-        return (boxes + (deltas * stdT + meanT) * whwh).MoveToOuterDisposeScope();
+        return boxes.add((deltas * stdT).add(meanT, HeldScalar.One) * whwh, HeldScalar.One).MoveToOuterDisposeScope();
     }
 
     /// <summary>(w, h, w, h) of boxes (..., 4), to scale corner deltas.</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using RetinaNet.Core;
 using RetinaNet.Train.Inference;
 using RetinaNet.Train.Utils;

@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using System.Globalization;
 using RetinaNet.Train.Utils;
 using static TorchSharp.torch;
@@ -205,7 +206,7 @@ public abstract class Generator
         if (transform is null && transform_generator is null) return (image, annotations);
         transform ??= ImageTransform.adjust_transform_for_image(transform_generator!(prng), image, transform_parameters.relative_translation);
         var warped = ImageTransform.apply_transform(transform, image, transform_parameters);
-        warped.round_().clamp_(0, 255);
+        warped.round_().clamp_(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255));
         return (warped, annotations.transformed(transform));
     }
 
@@ -253,7 +254,7 @@ public abstract class Generator
     {
         var (resized, scale) = ImagePreprocessing.resize_image(image, image_sizing);
         if (image_sizing.no_resize) return (resized, scale);
-        resized.round_().clamp_(0, 255);
+        resized.round_().clamp_(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255));
         return (resized, scale);
     }
 

@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Train.Utils;
@@ -21,7 +22,7 @@ public static class ImagePreprocessing
         var image = x.to_type(ScalarType.Float32);
         Tensor result = mode switch
         {
-            "tf" => image / 127.5 - 1.0,
+            "tf" => image.div(HeldScalar.Of(127.5)).sub(HeldScalar.Of(1.0)),
             "caffe" => image - tensor(CaffeMeanBgr.Select(v => (float)v).ToArray(), device: image.device),
             _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe' or 'tf')."),
         };
@@ -81,8 +82,11 @@ public static class ImagePreprocessing
         var image = img.to_type(ScalarType.Float32);
         var (top, bottom, wy) = Taps(height, outHeight, 1.0 / fy, image.device);
         var (left, right, wx) = Taps(width, outWidth, 1.0 / fx, image.device);
-        var rows = image.index_select(0, top) * (1 - wy).view(-1, 1, 1) + image.index_select(0, bottom) * wy.view(-1, 1, 1);
-        var result = rows.index_select(1, left) * (1 - wx).view(1, -1, 1) + rows.index_select(1, right) * wx.view(1, -1, 1);
+        var one = HeldScalar.OfInteger(1);
+        var rows = (image.index_select(0, top) * wy.neg().add(one, one).view(-1, 1, 1))
+            .add(image.index_select(0, bottom) * wy.view(-1, 1, 1), HeldScalar.One);
+        var result = (rows.index_select(1, left) * wx.neg().add(one, one).view(1, -1, 1))
+            .add(rows.index_select(1, right) * wx.view(1, -1, 1), HeldScalar.One);
         return result.MoveToOuterDisposeScope();
     }
 

@@ -31,7 +31,7 @@ public class AugmentAtOutputSizeTests
     public void WarpAndResizeInOneSampling_StaysWithinOneGreyLevelOfWarpThenResize(int size, int minSide, int maxSide)
     {
         var (transformDraw, visualDraw) = Augmentation.training(true);
-        var options = new GeneratorOptions { image_min_side = minSide, image_max_side = maxSide };
+        var options = new GeneratorOptions { image_sizing = new ImageSizing(minSide, maxSide) };
         var generator = new MemoryGenerator(new[] { (size, size) }, options: options);
         for (int i = 0; i < 4; i++)
         {
@@ -45,7 +45,7 @@ public class AugmentAtOutputSizeTests
 
             // Today's two steps: visual effect and warp at the file's size, then OpenCV's resize.
             var warped = ImageTransform.apply_transform(transform, effect.Apply(raw)).round().clamp(0, 255);
-            var (twoStep, scale) = ImagePreprocessing.resize_image(warped, minSide, maxSide);
+            var (twoStep, scale) = ImagePreprocessing.resize_image(warped, new ImageSizing(minSide, maxSide));
             twoStep = twoStep.round().clamp(0, 255);
 
             var boxes = MemoryGenerator.Boxes((10, 20, 60, 90, 1));
@@ -62,7 +62,7 @@ public class AugmentAtOutputSizeTests
     [Test]
     public void WithoutResize_TheOneSamplingIsTheWarpItself()
     {
-        var options = new GeneratorOptions { no_resize = true };
+        var options = new GeneratorOptions { image_sizing = new ImageSizing(no_resize: true) };
         var generator = new MemoryGenerator(new[] { (40, 60) }, options: options);
         using var raw = generator.load_image(0);
         var transform = ImageTransform.adjust_transform_for_image(Transform.random_transform(new Random(3), min_rotation: -0.1, max_rotation: 0.1,
