@@ -2,7 +2,6 @@ using TorchSharp;
 using RetinaNet.Core;
 using RetinaNet.Train.Utils;
 using SkiaSharp;
-using TorchSharp;
 using static TorchSharp.torch;
 using Generator = RetinaNet.Train.Preprocessing.Generator;
 
