@@ -231,7 +231,7 @@ public abstract class Generator
         var s = image_sizing.scale_for(image.shape[0], image.shape[1]);
         var size = ((int)Math.Max(1, Math.Round(image.shape[0] * s)), (int)Math.Max(1, Math.Round(image.shape[1] * s)));
         var warped = ImageTransform.apply_transform(ImageTransform.compose_with_resize(transform, s), image, transform_parameters, size);
-        warped.round_().clamp_(0, 255);
+        warped.round_().clamp_(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255));
         if (effect is not null)
         {
             var plain = warped;
