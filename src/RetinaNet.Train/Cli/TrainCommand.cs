@@ -84,9 +84,12 @@ public static class TrainCommand
     /// <summary>Creates the dataset's generators and trains through a <see cref="TrainingSession"/>.</summary>
     public static TrainingResult Run(TrainingOptions options, DatasetArguments.Dataset dataset, Action<string> print, CancellationToken cancel = default)
     {
+        TrainingPreflight.CheckOptions(options);
         var session = new TrainingSession(options with { dataset_type = dataset.type }, print);
         var train = DatasetArguments.Create(dataset, "train", session.generator_options(training: true))!;
         var validation = DatasetArguments.Create(dataset, "validation", session.generator_options(training: false));
+        TrainingPreflight.CheckImages(train, "training");
+        if (!options.no_evaluation || options.compute_val_loss) TrainingPreflight.CheckImages(validation, "validation");
         return session.train_with_progress(train, validation, cancel);
     }
 }
