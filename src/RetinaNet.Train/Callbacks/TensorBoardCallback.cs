@@ -9,7 +9,7 @@ public sealed class TensorBoardCallback(TensorBoardEventWriter writer) : Callbac
     public override void on_epoch_end(int epoch, Dictionary<string, double> logs)
     {
         foreach (var (key, value) in logs)
-            if (key != "mAP") writer.Scalar(key, value, epoch);
+            if (key != "mAP" && !CocoEvalCallback.IsCocoTag(key)) writer.Scalar(key, value, epoch);
         writer.Flush();
     }
 
