@@ -6,19 +6,25 @@ namespace RetinaNet.Train.Cli;
 
 /// <summary>
 /// The dataset sub-commands shared by train, evaluate and debug (<c>csv ANNOTATIONS CLASSES</c>,
-/// <c>pascal DIR</c>, <c>coco DIR</c>), as keras-retinanet's scripts take them.
+/// <c>pascal DIR</c>, <c>coco DIR</c>, <c>oid MAIN_DIR</c>, <c>kitti DIR</c>), as keras-retinanet's scripts take them.
 /// </summary>
 public static class DatasetArguments
 {
     /// <summary>A dataset on disk, as parsed from the command line.</summary>
-    public sealed record Dataset(string type, string path, string? classes = null, string? val_annotations = null, string image_extension = ".jpg");
+    public sealed record Dataset(string type, string path, string? classes = null, string? val_annotations = null, string image_extension = ".jpg",
+        OpenImagesArguments? oid = null, string? subset = null);
+
+    /// <summary>keras-retinanet's <c>oid</c> options.</summary>
+    public sealed record OpenImagesArguments(string version = "v4", IReadOnlyList<string>? labels_filter = null,
+        string annotation_cache_dir = ".", string? parent_label = null);
 
     /// <summary>
     /// Adds <c>csv</c>, <c>pascal</c> and <c>coco</c> sub-commands to <paramref name="parent"/>; each gets the shared
-    /// options and the extra positional arguments (e.g. evaluate's MODEL), then runs <paramref name="run"/>.
+    /// options and the extra positional arguments (e.g. evaluate's MODEL), then runs <paramref name="run"/>. With
+    /// <paramref name="withSubset"/> (debug's form) oid and kitti take the subset to read as a second argument.
     /// </summary>
     public static void AddTo(Command parent, IReadOnlyList<Option> options, IReadOnlyList<Argument> trailing, bool withValidation,
-        Func<ParseResult, Dataset, int> run)
+        Func<ParseResult, Dataset, int> run, bool withSubset = false)
     {
         var annotations = new Argument<string>("annotations") { Description = "CSV file with the annotations (path,x1,y1,x2,y2,class_name)." };
         var classes = new Argument<string>("classes") { Description = "CSV file with the classes (class_name,id)." };
@@ -35,6 +41,32 @@ public static class DatasetArguments
         var cocoPath = new Argument<string>("coco_path") { Description = "Folder of an MS COCO dataset (annotations/ and images/)." };
         var coco = new Command("coco", "An MS COCO dataset.") { cocoPath };
         Add(parent, coco, options, trailing, parse => run(parse, new Dataset("coco", parse.GetValue(cocoPath)!)));
+
+        AddOpenImagesAndKitti(parent, options, trailing, run, withSubset);
+    }
+
+    static void AddOpenImagesAndKitti(Command parent, IReadOnlyList<Option> options, IReadOnlyList<Argument> trailing,
+        Func<ParseResult, Dataset, int> run, bool withSubset)
+    {
+        var mainDir = new Argument<string>("main_dir") { Description = "Path to dataset directory." };
+        var oidSubset = new Argument<string>("subset") { Description = "Argument for loading a subset from train/validation/test." };
+        var version = new Option<string>("--version") { Description = "The current dataset version is v4.", DefaultValueFactory = _ => "v4" };
+        var labelsFilter = new Option<string?>("--labels-filter") { Description = "A list of labels to filter (comma-separated)." };
+        var cacheDir = new Option<string>("--annotation-cache-dir") { Description = "Path to store annotation cache.", DefaultValueFactory = _ => "." };
+        var parentLabel = new Option<string?>("--parent-label") { Description = "Use the hierarchy children of this label." };
+        var oid = new Command("oid", "An Open Images dataset.") { mainDir, version, labelsFilter, cacheDir, parentLabel };
+        if (withSubset) oid.Arguments.Add(oidSubset);
+        Add(parent, oid, options, trailing, parse => run(parse, new Dataset("oid", parse.GetValue(mainDir)!,
+            oid: new OpenImagesArguments(parse.GetValue(version)!, parse.GetValue(labelsFilter)?.Split(','),
+                parse.GetValue(cacheDir)!, parse.GetValue(parentLabel)),
+            subset: withSubset ? parse.GetValue(oidSubset) : null)));
+
+        var kittiPath = new Argument<string>("kitti_path") { Description = "Path to dataset directory (ie. /tmp/kitti)." };
+        var kittiSubset = new Argument<string>("subset") { Description = "Argument for loading a subset from train/val." };
+        var kitti = new Command("kitti", "A KITTI dataset (train/ and val/, each with labels/ and images/).") { kittiPath };
+        if (withSubset) kitti.Arguments.Add(kittiSubset);
+        Add(parent, kitti, options, trailing, parse => run(parse, new Dataset("kitti", parse.GetValue(kittiPath)!,
+            subset: withSubset ? parse.GetValue(kittiSubset) : null)));
     }
 
     static void Add(Command parent, Command command, IReadOnlyList<Option> options, IReadOnlyList<Argument> trailing, Func<ParseResult, int> action)
@@ -56,6 +88,9 @@ public static class DatasetArguments
         ("pascal", _) => new PascalVocGenerator(dataset.path, "test", image_extension: dataset.image_extension, options: options),
         ("coco", "train") => new CocoGenerator(dataset.path, "train2017", options),
         ("coco", _) => new CocoGenerator(dataset.path, "val2017", options),
+        ("oid", _) => new OpenImagesGenerator(dataset.path, dataset.subset ?? (split == "train" ? "train" : "validation"),
+            dataset.oid?.version ?? "v4", dataset.oid?.labels_filter, dataset.oid?.annotation_cache_dir ?? ".", dataset.oid?.parent_label, options),
+        ("kitti", _) => new KittiGenerator(dataset.path, dataset.subset ?? (split == "train" ? "train" : "val"), options),
         _ => throw new ArgumentException($"Unknown dataset type '{dataset.type}'."),
     };
 }

@@ -45,7 +45,7 @@ public static class DebugCommand
                 var written = Run(generator, AnchorOptions.Read(parse.GetValue(config)), parse.GetValue(anchors), parse.GetValue(annotations),
                     parse.GetValue(displayName), parse.GetValue(outputDir)!, parse.GetValue(flatten));
                 Console.WriteLine($"Wrote {written.Count} debug images to {Path.GetFullPath(parse.GetValue(outputDir)!)}");
-            }));
+            }), withSubset: true);
         return command;
     }
 
