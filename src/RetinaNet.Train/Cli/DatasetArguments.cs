@@ -11,42 +11,63 @@ namespace RetinaNet.Train.Cli;
 public static class DatasetArguments
 {
     /// <summary>A dataset on disk, as parsed from the command line.</summary>
+    /// <param name="type">csv, pascal, coco, oid or kitti.</param>
+    /// <param name="path">The annotations file (csv) or the dataset folder.</param>
+    /// <param name="classes">The classes file (csv).</param>
+    /// <param name="val_annotations">The validation annotations (csv).</param>
+    /// <param name="image_extension">Image file extension (pascal).</param>
+    /// <param name="set">The image set asked for in debug's form (<c>--coco-set</c>/<c>--pascal-set</c>, or oid's and kitti's
+    /// <c>subset</c> argument); null for the command's own.</param>
+    /// <param name="oid">The <c>oid</c> options (oid only).</param>
     public sealed record Dataset(string type, string path, string? classes = null, string? val_annotations = null, string image_extension = ".jpg",
-        OpenImagesArguments? oid = null, string? subset = null);
+        string? set = null, OpenImagesArguments? oid = null);
 
     /// <summary>keras-retinanet's <c>oid</c> options.</summary>
     public sealed record OpenImagesArguments(string version = "v4", IReadOnlyList<string>? labels_filter = null,
         string annotation_cache_dir = ".", string? parent_label = null);
 
     /// <summary>
-    /// Adds <c>csv</c>, <c>pascal</c> and <c>coco</c> sub-commands to <paramref name="parent"/>; each gets the shared
-    /// options and the extra positional arguments (e.g. evaluate's MODEL), then runs <paramref name="run"/>. With
-    /// <paramref name="withSubset"/> (debug's form) oid and kitti take the subset to read as a second argument.
+    /// Adds <c>csv</c>, <c>pascal</c>, <c>coco</c>, <c>oid</c> and <c>kitti</c> sub-commands to <paramref name="parent"/>; each gets the extra
+    /// positional arguments (e.g. evaluate's MODEL), then runs <paramref name="run"/>. The shared options belong to
+    /// <paramref name="parent"/> and are recursive, so they may stand before the dataset sub-command (keras-retinanet's
+    /// argparse form: <c>train --epochs=1 csv a.csv c.csv</c>) or after its arguments (<c>train csv a.csv c.csv --epochs 1</c>).
+    /// <paramref name="withSets"/> (debug's form) adds <c>--coco-set</c> and <c>--pascal-set</c>, and oid and kitti take
+    /// the subset to read as a second argument.
     /// </summary>
     public static void AddTo(Command parent, IReadOnlyList<Option> options, IReadOnlyList<Argument> trailing, bool withValidation,
-        Func<ParseResult, Dataset, int> run, bool withSubset = false)
+        Func<ParseResult, Dataset, int> run, bool withSets = false)
     {
+        foreach (var o in options)
+        {
+            o.Recursive = true;
+            parent.Options.Add(o);
+        }
+        var pascalSet = new Option<string?>("--pascal-set") { Description = "Name of the set to show (defaults to the training set: train)." };
+        var cocoSet = new Option<string?>("--coco-set") { Description = "Name of the set to show (defaults to the training set: train2017)." };
+
         var annotations = new Argument<string>("annotations") { Description = "CSV file with the annotations (path,x1,y1,x2,y2,class_name)." };
         var classes = new Argument<string>("classes") { Description = "CSV file with the classes (class_name,id)." };
         var val = new Option<string?>("--val-annotations") { Description = "CSV file with the validation annotations." };
         var csv = new Command("csv", "A keras-retinanet CSV dataset.") { annotations, classes };
         if (withValidation) csv.Options.Add(val);
-        Add(parent, csv, options, trailing, parse => run(parse, new Dataset("csv", parse.GetValue(annotations)!, parse.GetValue(classes), withValidation ? parse.GetValue(val) : null)));
+        Add(parent, csv, trailing, parse => run(parse, new Dataset("csv", parse.GetValue(annotations)!, parse.GetValue(classes), withValidation ? parse.GetValue(val) : null)));
 
         var pascalPath = new Argument<string>("pascal_path") { Description = "Folder of a Pascal VOC dataset (e.g. VOCdevkit/VOC2007)." };
         var extension = new Option<string>("--image-extension") { Description = "Image file extension.", DefaultValueFactory = _ => ".jpg" };
         var pascal = new Command("pascal", "A Pascal VOC dataset.") { pascalPath, extension };
-        Add(parent, pascal, options, trailing, parse => run(parse, new Dataset("pascal", parse.GetValue(pascalPath)!, image_extension: parse.GetValue(extension)!)));
+        if (withSets) pascal.Options.Add(pascalSet);
+        Add(parent, pascal, trailing, parse => run(parse, new Dataset("pascal", parse.GetValue(pascalPath)!, image_extension: parse.GetValue(extension)!,
+            set: withSets ? parse.GetValue(pascalSet) : null)));
 
         var cocoPath = new Argument<string>("coco_path") { Description = "Folder of an MS COCO dataset (annotations/ and images/)." };
         var coco = new Command("coco", "An MS COCO dataset.") { cocoPath };
-        Add(parent, coco, options, trailing, parse => run(parse, new Dataset("coco", parse.GetValue(cocoPath)!)));
+        if (withSets) coco.Options.Add(cocoSet);
+        Add(parent, coco, trailing, parse => run(parse, new Dataset("coco", parse.GetValue(cocoPath)!, set: withSets ? parse.GetValue(cocoSet) : null)));
 
-        AddOpenImagesAndKitti(parent, options, trailing, run, withSubset);
+        AddOpenImagesAndKitti(parent, trailing, run, withSets);
     }
 
-    static void AddOpenImagesAndKitti(Command parent, IReadOnlyList<Option> options, IReadOnlyList<Argument> trailing,
-        Func<ParseResult, Dataset, int> run, bool withSubset)
+    static void AddOpenImagesAndKitti(Command parent, IReadOnlyList<Argument> trailing, Func<ParseResult, Dataset, int> run, bool withSubset)
     {
         var mainDir = new Argument<string>("main_dir") { Description = "Path to dataset directory." };
         var oidSubset = new Argument<string>("subset") { Description = "Argument for loading a subset from train/validation/test." };
@@ -56,24 +77,23 @@ public static class DatasetArguments
         var parentLabel = new Option<string?>("--parent-label") { Description = "Use the hierarchy children of this label." };
         var oid = new Command("oid", "An Open Images dataset.") { mainDir, version, labelsFilter, cacheDir, parentLabel };
         if (withSubset) oid.Arguments.Add(oidSubset);
-        Add(parent, oid, options, trailing, parse => run(parse, new Dataset("oid", parse.GetValue(mainDir)!,
+        Add(parent, oid, trailing, parse => run(parse, new Dataset("oid", parse.GetValue(mainDir)!,
+            set: withSubset ? parse.GetValue(oidSubset) : null,
             oid: new OpenImagesArguments(parse.GetValue(version)!, parse.GetValue(labelsFilter)?.Split(','),
-                parse.GetValue(cacheDir)!, parse.GetValue(parentLabel)),
-            subset: withSubset ? parse.GetValue(oidSubset) : null)));
+                parse.GetValue(cacheDir)!, parse.GetValue(parentLabel)))));
 
         var kittiPath = new Argument<string>("kitti_path") { Description = "Path to dataset directory (ie. /tmp/kitti)." };
         var kittiSubset = new Argument<string>("subset") { Description = "Argument for loading a subset from train/val." };
         var kitti = new Command("kitti", "A KITTI dataset (train/ and val/, each with labels/ and images/).") { kittiPath };
         if (withSubset) kitti.Arguments.Add(kittiSubset);
-        Add(parent, kitti, options, trailing, parse => run(parse, new Dataset("kitti", parse.GetValue(kittiPath)!,
-            subset: withSubset ? parse.GetValue(kittiSubset) : null)));
+        Add(parent, kitti, trailing, parse => run(parse, new Dataset("kitti", parse.GetValue(kittiPath)!,
+            set: withSubset ? parse.GetValue(kittiSubset) : null)));
     }
 
-    static void Add(Command parent, Command command, IReadOnlyList<Option> options, IReadOnlyList<Argument> trailing, Func<ParseResult, int> action)
+    static void Add(Command parent, Command command, IReadOnlyList<Argument> trailing, Func<ParseResult, int> action)
     {
         parent.Subcommands.Add(command);
         foreach (var a in trailing) command.Arguments.Add(a);
-        foreach (var o in options) command.Options.Add(o);
         command.SetAction(action);
     }
 
@@ -83,14 +103,16 @@ public static class DatasetArguments
         ("csv", "train") => new CsvGenerator(dataset.path, dataset.classes!, options: options),
         ("csv", "validation") => dataset.val_annotations is null ? null : new CsvGenerator(dataset.val_annotations, dataset.classes!, options: options),
         ("csv", _) => new CsvGenerator(dataset.path, dataset.classes!, options: options),
+        ("pascal", _) when dataset.set is string set => new PascalVocGenerator(dataset.path, set, image_extension: dataset.image_extension, options: options),
+        ("coco", _) when dataset.set is string set => new CocoGenerator(dataset.path, set, options),
         ("pascal", "train") => new PascalVocGenerator(dataset.path, "train", image_extension: dataset.image_extension, options: options),
         ("pascal", "validation") => new PascalVocGenerator(dataset.path, "val", image_extension: dataset.image_extension, options: options),
         ("pascal", _) => new PascalVocGenerator(dataset.path, "test", image_extension: dataset.image_extension, options: options),
         ("coco", "train") => new CocoGenerator(dataset.path, "train2017", options),
         ("coco", _) => new CocoGenerator(dataset.path, "val2017", options),
-        ("oid", _) => new OpenImagesGenerator(dataset.path, dataset.subset ?? (split == "train" ? "train" : "validation"),
+        ("oid", _) => new OpenImagesGenerator(dataset.path, dataset.set ?? (split == "train" ? "train" : "validation"),
             dataset.oid?.version ?? "v4", dataset.oid?.labels_filter, dataset.oid?.annotation_cache_dir ?? ".", dataset.oid?.parent_label, options),
-        ("kitti", _) => new KittiGenerator(dataset.path, dataset.subset ?? (split == "train" ? "train" : "val"), options),
+        ("kitti", _) => new KittiGenerator(dataset.path, dataset.set ?? (split == "train" ? "train" : "val"), options),
         _ => throw new ArgumentException($"Unknown dataset type '{dataset.type}'."),
     };
 }

@@ -121,8 +121,9 @@ public class CliTests
         Assert.That(code, Is.Zero, stderr);
         Assert.That(Directory.GetFiles(Path.Combine(root, "debug-oid"), "*_debug.png"), Is.Not.Empty);
 
+        // keras-retinanet's argparse order: the shared options before the dataset sub-command.
         var kitti = TinyDatasets.Kitti(Path.Combine(root, "kitti"));
-        (code, stdout, stderr) = CliRunner.Run(TrainArgs("kitti", kitti));
+        (code, stdout, stderr) = CliRunner.Run(TrainArgs().Concat(new[] { "kitti", kitti }).ToArray());
         Assert.That(code, Is.Zero, stderr + stdout);
         snapshot = Path.Combine(root, "snapshots", "resnet18_8_kitti_02.h5");
         Assert.That(File.Exists(snapshot), Is.True, stdout);
@@ -130,8 +131,8 @@ public class CliTests
             "--image-min-side", "96", "--image-max-side", "96");
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("mAP: ").And.Contain("instances of class Car"));
-        (code, _, stderr) = CliRunner.Run("debug", "kitti", kitti, "val", "--image-min-side", "96", "--image-max-side", "96",
-            "--output-dir", Path.Combine(root, "debug-kitti"), "--flatten-output");
+        (code, _, stderr) = CliRunner.Run("debug", "--image-min-side", "96", "--image-max-side", "96",
+            "--output-dir", Path.Combine(root, "debug-kitti"), "kitti", kitti, "val", "--flatten-output");
         Assert.That(code, Is.Zero, stderr);
         Assert.That(Directory.GetFiles(Path.Combine(root, "debug-kitti"), "*_debug.png"), Has.Length.EqualTo(4));
     }

@@ -4,6 +4,7 @@ using RetinaNet.Train.Callbacks;
 using RetinaNet.Train.Evaluation;
 using RetinaNet.Train.Preprocessing;
 using RetinaNet.Train.Training;
+using RetinaNet.Train.Utils;
 using RetinaNet.Tests.Train.Preprocessing;
 
 namespace RetinaNet.Tests.Train.Evaluation;
@@ -30,7 +31,7 @@ public class CocoModelEvaluationTests
         };
         data.WriteText("coco/annotations/instances_val.json", json.ToJsonString());
         data.WriteImage("coco/images/val/a.png", 32, 32, (_, _) => (10, 20, 30)); // the model ignores the pixels
-        return new CocoGenerator(data.PathOf("coco"), "val", new GeneratorOptions { no_resize = true, shuffle_groups = false });
+        return new CocoGenerator(data.PathOf("coco"), "val", new GeneratorOptions { image_sizing = new ImageSizing(no_resize: true), shuffle_groups = false });
     }
 
     static JsonObject Annotation(int category, double x, double y, double w, double h, int crowd = 0, double? area = null) => new()
