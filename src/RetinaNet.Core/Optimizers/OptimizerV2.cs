@@ -67,9 +67,38 @@ public abstract class OptimizerV2 : Optimizer
     protected abstract void update_step(Tensor variable, Tensor gradient, IReadOnlyDictionary<string, Tensor> slots,
         double lr, long step);
 
+    /// <summary>The value a slot starts at (Keras' slot initializer; zeros unless overridden, e.g. Adagrad).</summary>
+    protected virtual double initial_slot_value(string slot) => 0;
+
+    /// <summary>Called once per step before the variables are updated (e.g. Nadam's momentum schedule).</summary>
+    /// <param name="step">1 for the first update.</param>
+    protected virtual void prepare_step(long step) { }
+
+    /// <summary>The learning rate of the next step: Keras 2 time decay <c>lr / (1 + decay · iterations)</c>.</summary>
+    protected virtual double decayed_learning_rate() =>
+        decay > 0 ? learning_rate / (1 + decay * iterations) : learning_rate;
+
+    /// <summary>
+    /// Scalar state that is not a per-variable slot (Nadam's <c>momentum_cache</c>), saved after <c>iter</c>
+    /// once the optimizer is built.
+    /// </summary>
+    protected virtual IReadOnlyList<string> scalar_weight_names => Array.Empty<string>();
+
+    /// <summary>The values of <see cref="scalar_weight_names"/>, in that order.</summary>
+    protected virtual double[] scalar_weights
+    {
+        get => Array.Empty<double>();
+        set { }
+    }
+
+    IReadOnlyList<string> SavedScalarNames => built ? scalar_weight_names : Array.Empty<string>();
+
+    bool built;
+
     /// <inheritdoc/>
     public override void build(IReadOnlyList<KerasVariable> variables)
     {
+        built = true;
         var fresh = variables.Where(v => !slots.ContainsKey(v)).Distinct(ReferenceEqualityComparer.Instance)
             .Cast<KerasVariable>().ToList();
         foreach (var v in fresh)
@@ -81,7 +110,7 @@ public abstract class OptimizerV2 : Optimizer
         foreach (var slot in slot_names)
             foreach (var v in fresh)
             {
-                slots[v][slot] = zeros_like(v.value).DetachFromDisposeScope();
+                slots[v][slot] = full_like(v.value, HeldScalar.Of(initial_slot_value(slot))).DetachFromDisposeScope();
                 slotOrder.Add((v, slot));
             }
     }
@@ -96,7 +125,8 @@ public abstract class OptimizerV2 : Optimizer
             .Select(v => (variable: v, gradient: v.value.grad!))
             .ToList();
         var gradients = ClipGradients(pairs.Select(p => p.gradient).ToList());
-        var lr = decay > 0 ? learning_rate / (1 + decay * iterations) : learning_rate;
+        var lr = decayed_learning_rate();
+        prepare_step(iterations + 1);
         for (int i = 0; i < pairs.Count; i++)
         {
             var variable = pairs[i].variable;
@@ -140,7 +170,7 @@ public abstract class OptimizerV2 : Optimizer
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> weight_names =>
-        new[] { $"{name}/iter:0" }.Concat(slotOrder.Select(s => $"{name}/{BaseName(s.variable.name)}/{s.slot}:0")).ToList();
+        new[] { $"{name}/iter:0" }.Concat(SavedScalarNames.Select(s => $"{name}/{s}:0")).Concat(slotOrder.Select(s => $"{name}/{BaseName(s.variable.name)}/{s.slot}:0")).ToList();
 
     /// <summary><c>conv1/kernel:0</c> → <c>conv1/kernel</c>.</summary>
     static string BaseName(string variableName)
@@ -154,6 +184,7 @@ public abstract class OptimizerV2 : Optimizer
     {
         using var _ = no_grad();
         var result = new List<Tensor> { tensor(iterations, ScalarType.Int64) };
+        if (SavedScalarNames.Count > 0) result.AddRange(scalar_weights.Select(v => tensor((float)v)));
         foreach (var (variable, slot) in slotOrder)
             result.Add(variable.layout.ToKeras(slots[variable][slot]).cpu().contiguous().clone());
         return result;
@@ -162,26 +193,30 @@ public abstract class OptimizerV2 : Optimizer
     /// <inheritdoc/>
     public override void set_weights(IReadOnlyList<Tensor> values)
     {
-        if (values.Count != slotOrder.Count + 1)
+        var scalars = SavedScalarNames.Count;
+        if (values.Count != slotOrder.Count + 1 + scalars)
             throw new ArgumentException(
                 $"You called `set_weights(weights)` on optimizer {name} with a weight list of length {values.Count}, " +
-                $"but the optimizer was expecting {slotOrder.Count + 1} weights ({string.Join(", ", weight_names)}). " +
+                $"but the optimizer was expecting {slotOrder.Count + 1 + scalars} weights ({string.Join(", ", weight_names)}). " +
                 "Build the optimizer for the model's trainable weights first.");
         for (int i = 0; i < slotOrder.Count; i++)
         {
             var (variable, _) = slotOrder[i];
             var expected = variable.shape.ToLongArray();
-            if (!values[i + 1].shape.SequenceEqual(expected))
+            var value = values[i + 1 + scalars];
+            if (!value.shape.SequenceEqual(expected))
                 throw new ArgumentException(
-                    $"Optimizer weight shape {new Shape(expected)} of '{weight_names[i + 1]}' not compatible with provided weight shape {Shape.Of(values[i + 1])}.");
+                    $"Optimizer weight shape {new Shape(expected)} of '{weight_names[i + 1 + scalars]}' not compatible with provided weight shape {Shape.Of(value)}.");
         }
         using var __ = no_grad();
         iterations = values[0].to_type(ScalarType.Int64).item<long>();
+        if (scalars > 0)
+            scalar_weights = values.Skip(1).Take(scalars).Select(v => v.to_type(ScalarType.Float64).item<double>()).ToArray();
         for (int i = 0; i < slotOrder.Count; i++)
         {
             var (variable, slot) = slotOrder[i];
             var target = slots[variable][slot];
-            target.copy_(variable.layout.FromKeras(values[i + 1].to(target.dtype).to(target.device)));
+            target.copy_(variable.layout.FromKeras(values[i + 1 + scalars].to(target.dtype).to(target.device)));
         }
     }
 

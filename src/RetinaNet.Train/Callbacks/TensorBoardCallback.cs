@@ -46,7 +46,7 @@ public sealed class TensorBoardCallback : Callback
     public override void on_epoch_end(int epoch, Dictionary<string, double> logs)
     {
         foreach (var (key, value) in logs)
-            if (key != "mAP") writer.Scalar(key, value, epoch);
+            if (key != "mAP" && !CocoEvalCallback.IsCocoTag(key)) writer.Scalar(key, value, epoch);
         writer.Flush();
     }
 

@@ -6,26 +6,33 @@ namespace RetinaNet.Train.Cli;
 
 /// <summary>
 /// The dataset sub-commands shared by train, evaluate and debug (<c>csv ANNOTATIONS CLASSES</c>,
-/// <c>pascal DIR</c>, <c>coco DIR</c>), as keras-retinanet's scripts take them.
+/// <c>pascal DIR</c>, <c>coco DIR</c>, <c>oid MAIN_DIR</c>, <c>kitti DIR</c>), as keras-retinanet's scripts take them.
 /// </summary>
 public static class DatasetArguments
 {
     /// <summary>A dataset on disk, as parsed from the command line.</summary>
-    /// <param name="type">csv, pascal or coco.</param>
+    /// <param name="type">csv, pascal, coco, oid or kitti.</param>
     /// <param name="path">The annotations file (csv) or the dataset folder.</param>
     /// <param name="classes">The classes file (csv).</param>
     /// <param name="val_annotations">The validation annotations (csv).</param>
     /// <param name="image_extension">Image file extension (pascal).</param>
-    /// <param name="set">The image set asked for with debug's <c>--coco-set</c>/<c>--pascal-set</c>; null for the command's own.</param>
+    /// <param name="set">The image set asked for in debug's form (<c>--coco-set</c>/<c>--pascal-set</c>, or oid's and kitti's
+    /// <c>subset</c> argument); null for the command's own.</param>
+    /// <param name="oid">The <c>oid</c> options (oid only).</param>
     public sealed record Dataset(string type, string path, string? classes = null, string? val_annotations = null, string image_extension = ".jpg",
-        string? set = null);
+        string? set = null, OpenImagesArguments? oid = null);
+
+    /// <summary>keras-retinanet's <c>oid</c> options.</summary>
+    public sealed record OpenImagesArguments(string version = "v4", IReadOnlyList<string>? labels_filter = null,
+        string annotation_cache_dir = ".", string? parent_label = null);
 
     /// <summary>
-    /// Adds <c>csv</c>, <c>pascal</c> and <c>coco</c> sub-commands to <paramref name="parent"/>; each gets the extra
+    /// Adds <c>csv</c>, <c>pascal</c>, <c>coco</c>, <c>oid</c> and <c>kitti</c> sub-commands to <paramref name="parent"/>; each gets the extra
     /// positional arguments (e.g. evaluate's MODEL), then runs <paramref name="run"/>. The shared options belong to
     /// <paramref name="parent"/> and are recursive, so they may stand before the dataset sub-command (keras-retinanet's
     /// argparse form: <c>train --epochs=1 csv a.csv c.csv</c>) or after its arguments (<c>train csv a.csv c.csv --epochs 1</c>).
-    /// <paramref name="withSets"/> adds debug's <c>--coco-set</c> and <c>--pascal-set</c>.
+    /// <paramref name="withSets"/> (debug's form) adds <c>--coco-set</c> and <c>--pascal-set</c>, and oid and kitti take
+    /// the subset to read as a second argument.
     /// </summary>
     public static void AddTo(Command parent, IReadOnlyList<Option> options, IReadOnlyList<Argument> trailing, bool withValidation,
         Func<ParseResult, Dataset, int> run, bool withSets = false)
@@ -56,6 +63,31 @@ public static class DatasetArguments
         var coco = new Command("coco", "An MS COCO dataset.") { cocoPath };
         if (withSets) coco.Options.Add(cocoSet);
         Add(parent, coco, trailing, parse => run(parse, new Dataset("coco", parse.GetValue(cocoPath)!, set: withSets ? parse.GetValue(cocoSet) : null)));
+
+        AddOpenImagesAndKitti(parent, trailing, run, withSets);
+    }
+
+    static void AddOpenImagesAndKitti(Command parent, IReadOnlyList<Argument> trailing, Func<ParseResult, Dataset, int> run, bool withSubset)
+    {
+        var mainDir = new Argument<string>("main_dir") { Description = "Path to dataset directory." };
+        var oidSubset = new Argument<string>("subset") { Description = "Argument for loading a subset from train/validation/test." };
+        var version = new Option<string>("--version") { Description = "The current dataset version is v4.", DefaultValueFactory = _ => "v4" };
+        var labelsFilter = new Option<string?>("--labels-filter") { Description = "A list of labels to filter (comma-separated)." };
+        var cacheDir = new Option<string>("--annotation-cache-dir") { Description = "Path to store annotation cache.", DefaultValueFactory = _ => "." };
+        var parentLabel = new Option<string?>("--parent-label") { Description = "Use the hierarchy children of this label." };
+        var oid = new Command("oid", "An Open Images dataset.") { mainDir, version, labelsFilter, cacheDir, parentLabel };
+        if (withSubset) oid.Arguments.Add(oidSubset);
+        Add(parent, oid, trailing, parse => run(parse, new Dataset("oid", parse.GetValue(mainDir)!,
+            set: withSubset ? parse.GetValue(oidSubset) : null,
+            oid: new OpenImagesArguments(parse.GetValue(version)!, parse.GetValue(labelsFilter)?.Split(','),
+                parse.GetValue(cacheDir)!, parse.GetValue(parentLabel)))));
+
+        var kittiPath = new Argument<string>("kitti_path") { Description = "Path to dataset directory (ie. /tmp/kitti)." };
+        var kittiSubset = new Argument<string>("subset") { Description = "Argument for loading a subset from train/val." };
+        var kitti = new Command("kitti", "A KITTI dataset (train/ and val/, each with labels/ and images/).") { kittiPath };
+        if (withSubset) kitti.Arguments.Add(kittiSubset);
+        Add(parent, kitti, trailing, parse => run(parse, new Dataset("kitti", parse.GetValue(kittiPath)!,
+            set: withSubset ? parse.GetValue(kittiSubset) : null)));
     }
 
     static void Add(Command parent, Command command, IReadOnlyList<Argument> trailing, Func<ParseResult, int> action)
@@ -78,6 +110,9 @@ public static class DatasetArguments
         ("pascal", _) => new PascalVocGenerator(dataset.path, "test", image_extension: dataset.image_extension, options: options),
         ("coco", "train") => new CocoGenerator(dataset.path, "train2017", options),
         ("coco", _) => new CocoGenerator(dataset.path, "val2017", options),
+        ("oid", _) => new OpenImagesGenerator(dataset.path, dataset.set ?? (split == "train" ? "train" : "validation"),
+            dataset.oid?.version ?? "v4", dataset.oid?.labels_filter, dataset.oid?.annotation_cache_dir ?? ".", dataset.oid?.parent_label, options),
+        ("kitti", _) => new KittiGenerator(dataset.path, dataset.set ?? (split == "train" ? "train" : "val"), options),
         _ => throw new ArgumentException($"Unknown dataset type '{dataset.type}'."),
     };
 }

@@ -71,18 +71,12 @@ public static class EvaluateCommand
 
     static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double countedScore)
     {
-        var images = ModelEvaluation.get_detections(generator, model, countedScore, max_detections: 100);
-        var gt = new List<CocoAnnotation>();
-        var dt = new List<CocoDetection>();
-        for (int i = 0; i < images.Count; i++)
+        var result = CocoModelEvaluation.evaluate(generator, model, countedScore);
+        if (result is null)
         {
-            var id = generator.image_ids[i];
-            foreach (var (label, boxes) in images[i].Annotations)
-                gt.AddRange(boxes.Select(b => new CocoAnnotation(id, (int)generator.label_to_coco_label(label), b.ToCoco())));
-            foreach (var (label, detections) in images[i].Detections)
-                dt.AddRange(detections.Select(d => new CocoDetection(id, (int)generator.label_to_coco_label(label), d.Box.ToCoco(), d.Score)));
+            Console.WriteLine($"No detections scored {countedScore} or more; nothing to evaluate.");
+            return;
         }
-        var result = CocoEvaluation.Evaluate(gt, dt, imageIds: generator.image_ids.ToList());
         foreach (var line in result.SummaryLines) Console.WriteLine(line);
     }
 }

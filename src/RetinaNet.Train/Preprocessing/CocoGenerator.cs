@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RetinaNet.Train.Evaluation;
 
 namespace RetinaNet.Train.Preprocessing;
 
@@ -6,16 +7,18 @@ namespace RetinaNet.Train.Preprocessing;
 /// keras-retinanet's COCO dataset (<c>preprocessing/coco.py</c>), read from
 /// <c>data_dir/annotations/instances_&lt;set&gt;.json</c> without pycocotools: categories sorted by id become the
 /// contiguous labels 0..C-1 (<see cref="coco_label_to_label"/> / <see cref="label_to_coco_label"/> map between them),
-/// crowd annotations and boxes narrower or lower than 1 pixel are skipped, <c>bbox [x, y, w, h]</c> becomes
-/// <c>[x, y, x + w, y + h]</c>, and images are <c>data_dir/images/&lt;set&gt;/&lt;file_name&gt;</c>.
+/// crowd annotations and boxes narrower or lower than 1 pixel are skipped for training, <c>bbox [x, y, w, h]</c>
+/// becomes <c>[x, y, x + w, y + h]</c>, and images are <c>data_dir/images/&lt;set&gt;/&lt;file_name&gt;</c>.
+/// The COCO evaluation reads every annotation instead, as pycocotools does (<see cref="ground_truth"/>).
 /// </summary>
 public sealed class CocoGenerator : Generator
 {
     private sealed record ImageInfo(long id, string file_name, double width, double height);
-    private sealed record Annotation(long category_id, double[] bbox);
+    private sealed record Annotation(long category_id, double[] bbox, bool crowd, double? area);
 
     private readonly List<ImageInfo> images = new();
     private readonly Dictionary<long, List<Annotation>> image_annotations = new();
+    private readonly List<CocoAnnotation> all_annotations = new();
     private readonly OrderedDictionary<string, int> classes = new();
     private readonly Dictionary<int, string> labels = new();
     private readonly Dictionary<int, long> coco_labels = new();
@@ -57,6 +60,15 @@ public sealed class CocoGenerator : Generator
     /// <inheritdoc/>
     public override int size() => images.Count;
 
+    /// <summary>
+    /// Every annotation of the file in file order, crowd regions and boxes under 1 pixel included, with its
+    /// <c>area</c> field: the ground truth pycocotools' <c>COCOeval</c> compares against.
+    /// </summary>
+    public IReadOnlyList<CocoAnnotation> ground_truth => all_annotations;
+
+    /// <summary>The COCO category ids, ascending (pycocotools' <c>getCatIds()</c>).</summary>
+    public IReadOnlyList<long> category_ids => coco_labels.Values.ToList();
+
     /// <summary>Number of categories (80 for COCO).</summary>
     public override int num_classes() => classes.Count;
 
@@ -92,7 +104,7 @@ public sealed class CocoGenerator : Generator
     public override Annotations load_annotations(int image_index)
     {
         var kept = image_annotations.TryGetValue(images[image_index].id, out var all)
-            ? all.Where(a => a.bbox[2] >= 1 && a.bbox[3] >= 1).ToList()
+            ? all.Where(a => !a.crowd && a.bbox[2] >= 1 && a.bbox[3] >= 1).ToList()
             : new List<Annotation>();
         var bboxes = new double[kept.Count, 4];
         var ids = new int[kept.Count];
@@ -138,15 +150,17 @@ public sealed class CocoGenerator : Generator
         {
             bool crowd = annotation.TryGetProperty("iscrowd", out var iscrowd) &&
                          (iscrowd.ValueKind == JsonValueKind.True || iscrowd.ValueKind == JsonValueKind.Number && iscrowd.GetDouble() != 0);
-            if (crowd) continue;
             long category = Required(annotation, "category_id").GetInt64();
+            if (!coco_labels_inverse.ContainsKey(category) && crowd) continue; // never trained on nor evaluated
             if (!coco_labels_inverse.ContainsKey(category))
                 throw new FormatException($"annotation {Describe(annotation)} has unknown category_id {category}");
             var bbox = Required(annotation, "bbox").EnumerateArray().Select(v => v.GetDouble()).ToArray();
             if (bbox.Length != 4) throw new FormatException($"annotation {Describe(annotation)} has a bbox of {bbox.Length} values instead of 4");
+            double? area = annotation.TryGetProperty("area", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetDouble() : null;
             long imageId = Required(annotation, "image_id").GetInt64();
             if (!image_annotations.TryGetValue(imageId, out var list)) image_annotations[imageId] = list = new List<Annotation>();
-            list.Add(new Annotation(category, bbox));
+            list.Add(new Annotation(category, bbox, crowd, area));
+            all_annotations.Add(new CocoAnnotation(imageId, (int)category, new CocoBox(bbox[0], bbox[1], bbox[2], bbox[3]), area, crowd));
         }
     }
 

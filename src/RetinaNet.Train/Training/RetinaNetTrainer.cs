@@ -76,7 +76,9 @@ public static class RetinaNetTrainer
     {
         var callbacks = new List<Callback>();
         if (!options.no_evaluation && validation is not null)
-            callbacks.Add(new EvaluateCallback(validation, models.prediction_model, weighted_average: options.weighted_average, tensorboard: tensorboard));
+            callbacks.Add(validation is Preprocessing.CocoGenerator coco
+                ? (Callback)new CocoEvalCallback(coco, models.prediction_model, tensorboard: tensorboard)
+                : new EvaluateCallback(validation, models.prediction_model, weighted_average: options.weighted_average, tensorboard: tensorboard));
         snapshots = null;
         if (!options.no_snapshots)
         {

@@ -100,6 +100,60 @@ public class CliTests
         Assert.That(stdout, Does.Contain("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ]"));
     }
 
+    [Test]
+    public void OpenImages_And_Kitti_Train_Evaluate_AndDebug()
+    {
+        var oid = TinyDatasets.OpenImages(Path.Combine(root, "oid"));
+        var cache = Directory.CreateDirectory(Path.Combine(root, "cache")).FullName;
+        var (code, stdout, stderr) = CliRunner.Run(TrainArgs("oid", oid, "--annotation-cache-dir", cache, "--version", "v4"));
+        Assert.That(code, Is.Zero, stderr + stdout);
+        Assert.That(stdout, Does.Contain("mAP"));
+        var snapshot = Path.Combine(root, "snapshots", "resnet18_8_oid_02.h5");
+        Assert.That(File.Exists(snapshot), Is.True, stdout);
+        Assert.That(File.Exists(Path.Combine(cache, "train.json")) && File.Exists(Path.Combine(cache, "validation.json")), Is.True,
+            "parsed annotations cached as keras-retinanet does");
+        (code, stdout, stderr) = CliRunner.Run("evaluate", "oid", oid, snapshot, "--annotation-cache-dir", cache, "--convert-model",
+            "--backbone", "resnet18_8", "--image-min-side", "96", "--image-max-side", "96");
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("mAP: ").And.Contain("instances of class Ball"));
+        (code, _, stderr) = CliRunner.Run("debug", "oid", oid, "validation", "--annotation-cache-dir", cache, "--labels-filter", "Ball,Box",
+            "--image-min-side", "96", "--image-max-side", "96", "--output-dir", Path.Combine(root, "debug-oid"), "--flatten-output");
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(Directory.GetFiles(Path.Combine(root, "debug-oid"), "*_debug.png"), Is.Not.Empty);
+
+        // keras-retinanet's argparse order: the shared options before the dataset sub-command.
+        var kitti = TinyDatasets.Kitti(Path.Combine(root, "kitti"));
+        (code, stdout, stderr) = CliRunner.Run(TrainArgs().Concat(new[] { "kitti", kitti }).ToArray());
+        Assert.That(code, Is.Zero, stderr + stdout);
+        snapshot = Path.Combine(root, "snapshots", "resnet18_8_kitti_02.h5");
+        Assert.That(File.Exists(snapshot), Is.True, stdout);
+        (code, stdout, stderr) = CliRunner.Run("evaluate", "kitti", kitti, snapshot, "--convert-model", "--backbone", "resnet18_8",
+            "--image-min-side", "96", "--image-max-side", "96");
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("mAP: ").And.Contain("instances of class Car"));
+        (code, _, stderr) = CliRunner.Run("debug", "--image-min-side", "96", "--image-max-side", "96",
+            "--output-dir", Path.Combine(root, "debug-kitti"), "kitti", kitti, "val", "--flatten-output");
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(Directory.GetFiles(Path.Combine(root, "debug-kitti"), "*_debug.png"), Has.Length.EqualTo(4));
+    }
+
+    [Test]
+    public void BadKittiLabel_And_UnknownOidVersion_GiveOneLineErrors()
+    {
+        var kitti = TinyDatasets.Kitti(Path.Combine(root, "kitti"), count: 1);
+        var label = Path.Combine(kitti, "train", "labels", "000000.txt");
+        File.AppendAllText(label, "Bicycle 0.00 0 -1.57 1 2 3 4 1.5 1.6 3.7 -3 1.5 20 -1.57\n");
+        var (code, _, stderr) = CliRunner.Run(TrainArgs("kitti", kitti));
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.Contain(label).And.Contain("unknown type 'Bicycle'").And.Contain("line "));
+
+        var oid = TinyDatasets.OpenImages(Path.Combine(root, "oid"), count: 1);
+        (code, _, stderr) = CliRunner.Run(TrainArgs("oid", oid, "--version", "v2", "--annotation-cache-dir", root));
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("no implementation for versions older than v3").And.Not.Contain("   at "));
+    }
+
     [TestCase("x1,y1,x2,y2", "line 1: malformed x1: invalid literal for int() with base 10: 'x1'")]
     [TestCase("210.0,10,50,50", "line 1: malformed x1: invalid literal for int() with base 10: '210.0'")]
     [TestCase("50,10,40,50", "line 1: x2 (40) must be higher than x1 (50)")]

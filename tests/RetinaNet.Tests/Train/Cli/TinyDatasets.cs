@@ -5,12 +5,13 @@ using SkiaSharp;
 
 namespace RetinaNet.Tests.Train.Cli;
 
-/// <summary>Tiny detection datasets in the three on-disk layouts, made from the demo's shapes.</summary>
+/// <summary>Tiny detection datasets in the on-disk layouts keras-retinanet reads, made from the demo's shapes.</summary>
 public static class TinyDatasets
 {
     const int Size = 96;
 
-    static IEnumerable<(string file, List<ShapeObject> objects)> Images(string folder, int count, int seed)
+    static IEnumerable<(string file, List<ShapeObject> objects)> Images(string folder, int count, int seed,
+        Func<int, string>? name = null, SKEncodedImageFormat format = SKEncodedImageFormat.Jpeg)
     {
         Directory.CreateDirectory(folder);
         for (int i = 0; i < count; i++)
@@ -18,8 +19,8 @@ public static class TinyDatasets
             var (image, objects) = ShapesDataset.Render(seed, i, Size, minObject: 32, maxObject: 56, maxObjects: 2);
             using (image)
             {
-                var file = Path.Combine(folder, $"img{i}.jpg");
-                using var data = image.Encode(SKEncodedImageFormat.Jpeg, 95);
+                var file = Path.Combine(folder, name?.Invoke(i) ?? $"img{i}.jpg");
+                using var data = image.Encode(format, 95);
                 using var stream = File.Create(file);
                 data.SaveTo(stream);
                 yield return (file, objects);
@@ -94,6 +95,52 @@ public static class TinyDatasets
                 ["categories"] = new JsonArray(categories.Select(c => (JsonNode)c.DeepClone()).ToArray()),
             };
             File.WriteAllText(Path.Combine(root, "annotations", $"instances_{set}.json"), json.ToJsonString());
+        }
+        return root;
+    }
+
+    /// <summary>The shapes as KITTI types and Open Images classes (LabelName, description).</summary>
+    public static readonly Dictionary<string, string> KittiTypes = new() { ["circle"] = "Car", ["square"] = "Van", ["triangle"] = "Pedestrian", ["cross"] = "Cyclist" };
+    public static readonly Dictionary<string, (string id, string name)> OpenImagesClasses = new()
+    {
+        ["circle"] = ("/m/0circle", "Ball"), ["square"] = ("/m/0square", "Box"), ["triangle"] = ("/m/0tri", "Tent"), ["cross"] = ("/m/0cross", "Cross"),
+    };
+
+    /// <summary>KITTI layout (train/ and val/ over the same images, 15-field label lines, PNG images).</summary>
+    public static string Kitti(string root, int count = 4)
+    {
+        foreach (var subset in new[] { "train", "val" })
+        {
+            var labels = Path.Combine(root, subset, "labels");
+            Directory.CreateDirectory(labels);
+            foreach (var (file, objects) in Images(Path.Combine(root, subset, "images"), count, seed: 6, i => $"{i:000000}.png", SKEncodedImageFormat.Png))
+                File.WriteAllLines(Path.Combine(labels, Path.GetFileNameWithoutExtension(file) + ".txt"), objects.Select(o => string.Create(
+                    CultureInfo.InvariantCulture, $"{KittiTypes[o.class_name]} 0.00 0 -1.57 {o.x1}.00 {o.y1}.00 {o.x2}.00 {o.y2}.00 1.50 1.60 3.70 -3.00 1.50 20.00 -1.57")));
+        }
+        return root;
+    }
+
+    /// <summary>Open Images v4 layout (2018_04 metadata, train and validation over the same images).</summary>
+    public static string OpenImages(string root, int count = 4)
+    {
+        var metadata = Path.Combine(root, "2018_04");
+        Directory.CreateDirectory(metadata);
+        File.WriteAllLines(Path.Combine(metadata, "class-descriptions-boxable.csv"),
+            OpenImagesClasses.Values.Select(c => $"{c.id},{c.name}").Prepend("/m/0other,Other"));
+        var hierarchy = new JsonObject
+        {
+            ["LabelName"] = "/m/0bl9f",
+            ["Subcategory"] = new JsonArray(OpenImagesClasses.Values.Select(c => (JsonNode)new JsonObject { ["LabelName"] = c.id }).ToArray()),
+        };
+        File.WriteAllText(Path.Combine(metadata, "bbox_labels_600_hierarchy.json"), hierarchy.ToJsonString());
+        foreach (var subset in new[] { "train", "validation" })
+        {
+            var lines = new List<string> { "ImageID,Source,LabelName,Confidence,XMin,XMax,YMin,YMax,IsOccluded,IsTruncated,IsGroupOf,IsDepiction,IsInside" };
+            foreach (var (file, objects) in Images(Path.Combine(root, "images", subset), count, seed: 7, i => $"{i:x16}.jpg"))
+                lines.AddRange(objects.Select(o => string.Create(CultureInfo.InvariantCulture,
+                    $"{Path.GetFileNameWithoutExtension(file)},xclick,{OpenImagesClasses[o.class_name].id},1,{o.x1 / (double)Size},{o.x2 / (double)Size},{o.y1 / (double)Size},{o.y2 / (double)Size},0,0,0,0,0")));
+            Directory.CreateDirectory(Path.Combine(metadata, subset));
+            File.WriteAllLines(Path.Combine(metadata, subset, $"{subset}-annotations-bbox.csv"), lines);
         }
         return root;
     }

@@ -61,6 +61,21 @@ public class CocoGeneratorTests
     }
 
     [Test]
+    public void GroundTruthForEvaluation_KeepsCrowdTinyBoxesAndAreaField_InFileOrder()
+    {
+        using var data = new TestData();
+        data.WriteText("coco/annotations/instances_val2017.json", Json);
+        var generator = new CocoGenerator(data.PathOf("coco"), "val2017");
+
+        var gt = generator.ground_truth;
+        Assert.That(gt.Select(g => g.CategoryId), Is.EqualTo(new[] { 18, 1, 90, 1 }));
+        Assert.That(gt.Select(g => g.IsCrowd), Is.EqualTo(new[] { false, true, false, false }));
+        Assert.That(gt.Select(g => g.Area), Is.EqualTo(new double?[] { 1200, 3000, 5, 1 }));
+        Assert.That(gt[0].Bbox, Is.EqualTo(new RetinaNet.Train.Evaluation.CocoBox(10.5, 20, 30, 40)));
+        Assert.That(generator.category_ids, Is.EqualTo(new long[] { 1, 18, 90 }));
+    }
+
+    [Test]
     public void MissingFieldOrUnknownCategory_IsADatasetErrorNamingTheFile()
     {
         using var data = new TestData();
