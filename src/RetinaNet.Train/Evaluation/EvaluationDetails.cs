@@ -11,6 +11,10 @@ public sealed class EvaluationDetails
     /// <summary>Worst images kept for drawing.</summary>
     public const int DefaultWorstCount = 8;
 
+    /// <summary>Short names of COCO's 12 figures, in pycocotools' order (areas: small &lt; 32², medium &lt; 96², large).</summary>
+    public static IReadOnlyList<string> CocoNames { get; } =
+        ["AP", "AP50", "AP75", "AP_small", "AP_medium", "AP_large", "AR1", "AR10", "AR100", "AR_small", "AR_medium", "AR_large"];
+
     EvaluationDetails() { }
 
     /// <summary>IoU at which a detection counts as found.</summary>
@@ -90,7 +94,7 @@ public sealed class EvaluationDetails
             Overall = overall,
             Confusion = confusion,
             Errors = ErrorBreakdown.Compute(images, labelList, iouThreshold),
-            Coco = coco.StatTags.Zip(coco.Stats).ToDictionary(p => p.First, p => p.Second),
+            Coco = CocoNames.Zip(coco.Stats).ToDictionary(p => p.First, p => p.Second < 0 ? double.NaN : p.Second),
             Worst = WorstImages(images, labelList, iouThreshold, scoreThreshold, worstCount),
             Explanations = MapZeroExplanation.Explain(classes, scoreThreshold, totalDetections),
             LabelToName = labelToName,
