@@ -28,9 +28,10 @@ public static class EvaluateCommand
         var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file (only used with --convert-model)." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Also print the mAP weighted by instances." };
+        var report = new Option<string?>("--report") { Description = "Folder for a detailed report: report.json, per_class.csv, PR/F1 curves, confusion matrix, error breakdown, worst images." };
 
         var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { convert, backbone, score, iou, maxDetections, savePath, minSide, maxSide, noResize, config, weighted },
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, score, iou, maxDetections, savePath, minSide, maxSide, noResize, config, weighted, report },
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
                 var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
@@ -41,18 +42,20 @@ public static class EvaluateCommand
                     shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
                 })!;
                 if (generator is CocoGenerator coco)
-                    EvaluateCoco(coco, network, parse.GetValue(score));
+                    EvaluateCoco(coco, network, parse.GetValue(score), parse.GetValue(report));
                 else
                     EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(score), parse.GetValue(maxDetections),
-                        parse.GetValue(savePath), parse.GetValue(weighted));
+                        parse.GetValue(savePath), parse.GetValue(weighted), parse.GetValue(report));
             }));
         return command;
     }
 
     static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double score, int maxDetections,
-        string? savePath, bool weighted)
+        string? savePath, bool weighted, string? reportDir)
     {
-        var result = ModelEvaluation.evaluate(generator, model, iou, score, maxDetections, savePath);
+        var images = ModelEvaluation.get_detections(generator, model, score, maxDetections, savePath);
+        var labels = Enumerable.Range(0, generator.num_classes()).Where(generator.has_label).ToList();
+        var result = VocEvaluation.Evaluate(images, labels, iou);
         var report = EvaluationReport.FromVoc(result, generator.label_to_name);
         foreach (var line in report.ToKerasRetinaNetLines()) Console.WriteLine(line);
         var table = new Table().AddColumns("Class", "Instances", "AP");
@@ -60,9 +63,20 @@ public static class EvaluateCommand
             table.AddRow(Markup.Escape(row.ClassName), row.Instances.ToString(System.Globalization.CultureInfo.InvariantCulture), PythonFormat.Fixed(row.AveragePrecision, 4));
         Terminal.Create().Write(table);
         if (weighted) Console.WriteLine($"mAP using the weighted average of precisions among classes: {PythonFormat.Fixed(result.WeightedMeanAveragePrecision, 4)}");
+        Explain(generator, images, labels, iou, score, reportDir);
     }
 
-    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double threshold)
+    /// <summary>Prints why mAP is 0 where it is, and writes the detailed report when asked.</summary>
+    static void Explain(Preprocessing.Generator generator, List<EvaluationImage> images, List<int> labels, double iou, double score, string? reportDir)
+    {
+        var details = EvaluationDetails.Compute(images, labels, generator.label_to_name, iou, score);
+        foreach (var reason in details.Explanations) Console.WriteLine($"why: {reason}");
+        if (reportDir is null) return;
+        ReportWriter.Write(details, reportDir, generator.load_image);
+        Console.WriteLine($"Report written to {reportDir}");
+    }
+
+    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double threshold, string? reportDir)
     {
         var images = ModelEvaluation.get_detections(generator, model, score_threshold: threshold, max_detections: 100);
         var gt = new List<CocoAnnotation>();
@@ -77,5 +91,6 @@ public static class EvaluateCommand
         }
         var result = CocoEvaluation.Evaluate(gt, dt, imageIds: generator.image_ids.ToList());
         foreach (var line in result.SummaryLines) Console.WriteLine(line);
+        Explain(generator, images, Enumerable.Range(0, generator.num_classes()).Where(generator.has_label).ToList(), 0.5, threshold, reportDir);
     }
 }

@@ -46,11 +46,12 @@ public static class TrainCommand
         var queue = new Option<int>("--max-queue-size") { Description = "Queue length of prepared batches.", DefaultValueFactory = _ => d.max_queue_size };
         var device = new Option<string>("--device") { Description = "Device to train on (cpu, cuda, cuda:1).", DefaultValueFactory = _ => d.device };
         var seed = new Option<int?>("--seed") { Description = "Random seed for initialisation and augmentation." };
+        var report = new Option<string?>("--report") { Description = "Folder for a detailed evaluation report after each epoch (epoch_NN/: PR curves, confusion matrix, ...)." };
         var featureSize = new Option<int>("--feature-size") { Description = "Channels of the FPN and heads (256 as keras-retinanet; smaller for light CPU models).", DefaultValueFactory = _ => d.feature_size };
 
         Option[] options = { snapshot, imagenet, weights, noWeights, backbone, batchSize, initialEpoch, epochs, steps, lr, clipnorm,
             snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, minSide, maxSide, noResize, config, weighted,
-            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize };
+            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize, report };
         var command = new Command("train", "Simple training script for training a RetinaNet network.");
         DatasetArguments.AddTo(command, options, Array.Empty<Argument>(), withValidation: true, (parse, dataset) => CliErrors.Run(() =>
         {
@@ -70,7 +71,7 @@ public static class TrainCommand
                 tensorboard_dir = parse.GetValue(tensorboard)!, reduce_lr_patience = parse.GetValue(patience),
                 reduce_lr_factor = parse.GetValue(factor), group_method = parse.GetValue(groupMethod)!, workers = parse.GetValue(workers),
                 max_queue_size = parse.GetValue(queue), device = parse.GetValue(device)!, seed = parse.GetValue(seed),
-                feature_size = parse.GetValue(featureSize),
+                feature_size = parse.GetValue(featureSize), report_dir = parse.GetValue(report),
             };
             Run(options, dataset, Console.WriteLine, CliErrors.CancelOnCtrlC());
         }));

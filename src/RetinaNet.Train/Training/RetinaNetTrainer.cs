@@ -71,7 +71,8 @@ public static class RetinaNetTrainer
     {
         var callbacks = new List<Callback>();
         if (!options.no_evaluation && validation is not null)
-            callbacks.Add(new EvaluateCallback(validation, models.prediction_model, weighted_average: options.weighted_average, tensorboard: tensorboard));
+            callbacks.Add(new EvaluateCallback(validation, models.prediction_model, weighted_average: options.weighted_average, tensorboard: tensorboard,
+                report_dir: options.report_dir));
         snapshots = null;
         if (!options.no_snapshots)
         {

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Globalization;
+using RetinaNet.Train.Diagnostics;
+using RetinaNet.Train.Preprocessing;
+
+namespace RetinaNet.Train.Cli;
+
+/// <summary>
+/// <c>retinanet diagnose {csv|pascal|coco}</c>: before training, which boxes the anchors can reach at the network
+/// input size, dataset mistakes with their effect on training, and suggested anchors as a <c>--config</c> file.
+/// </summary>
+public static class DiagnoseCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var d = new Training.TrainingOptions();
+        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side (as for train).", DefaultValueFactory = _ => d.image_min_side };
+        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side (as for train).", DefaultValueFactory = _ => d.image_max_side };
+        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image (as for train)." };
+        var config = new Option<string?>("--config") { Description = "Anchor configuration .ini file to check (default anchors otherwise)." };
+        var output = new Option<string>("--output") { Description = "Folder for diagnosis.json, suggested_anchors.ini and the histograms.", DefaultValueFactory = _ => "diagnose-output" };
+        var iterations = new Option<int>("--iterations") { Description = "Anchor settings tried by the search.", DefaultValueFactory = _ => 400 };
+
+        var command = new Command("diagnose", "Check a dataset and its anchors before training: boxes no anchor reaches, dataset mistakes, suggested anchors.");
+        DatasetArguments.AddTo(command, new Option[] { minSide, maxSide, noResize, config, output, iterations }, Array.Empty<Argument>(), withValidation: false,
+            (parse, dataset) => CliErrors.Run(() =>
+            {
+                var (anchors, levels) = AnchorOptions.Read(parse.GetValue(config));
+                var generator = DatasetArguments.Create(dataset, "train", new GeneratorOptions
+                {
+                    image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                    shuffle_groups = false, group_method = "none",
+                })!;
+                var diagnosis = DatasetDiagnosis.Run(generator, anchors, levels, iterations: parse.GetValue(iterations));
+                Print(diagnosis, Console.WriteLine);
+                var folder = parse.GetValue(output)!;
+                DiagnosisWriter.Write(diagnosis, folder);
+                Console.WriteLine($"Suggested anchors written to {Path.Combine(folder, DiagnosisWriter.ConfigName)}; histograms and diagnosis.json in {folder}");
+            }));
+        return command;
+    }
+
+    /// <summary>The diagnosis as plain lines.</summary>
+    public static void Print(DatasetDiagnosis diagnosis, Action<string> print)
+    {
+        string P(double share) => (100 * share).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+        print($"{diagnosis.Scan.ImageCount} images, {diagnosis.Scan.Boxes.Count} boxes; anchors reach (IoU >= 0.5) {P(diagnosis.Coverage)} of the boxes.");
+        foreach (var (title, buckets) in new[] { ("class", diagnosis.PerClass), ("size", diagnosis.PerSize), ("aspect", diagnosis.PerAspect) })
+        {
+            print($"Boxes without a positive anchor, per {title}:");
+            foreach (var b in buckets.Where(b => b.Boxes > 0))
+                print($"  {b.Name,-24} {b.WithoutPositive,6} of {b.Boxes,-6} ({P(b.ShareWithoutPositive)}), mean best IoU {b.MeanBestIoU.ToString("0.00", CultureInfo.InvariantCulture)}");
+        }
+        print(diagnosis.Findings.Count == 0 ? "No problems found." : "Problems:");
+        foreach (var f in diagnosis.Findings) print($"  - {f.Message}");
+        var s = diagnosis.Suggestion;
+        print($"Suggested anchors: ratios {string.Join(' ', s.Parameters.ratios.Select(r => r.ToString(CultureInfo.InvariantCulture)))}, " +
+              $"scales {string.Join(' ', s.Parameters.scales.Select(r => r.ToString(CultureInfo.InvariantCulture)))}; coverage {P(s.CoverageBefore)} -> {P(s.CoverageAfter)}.");
+    }
+}
