@@ -46,7 +46,11 @@ public class DetailedReportTests
         Assert.That(json["classes"]![1]!["name"]!.GetValue<string>(), Is.EqualTo("dog"));
         Assert.That(json["confusion_matrix"]!["counts"]!.ToJsonString(), Is.EqualTo("[[1,0,0],[0,0,1],[1,0,0]]"));
         Assert.That(json["coco"]!["AP"], Is.Not.Null);
-        Assert.That(File.ReadAllLines(Path.Combine(folder, "per_class.csv"))[1], Does.StartWith("cat,1,1,1,1,1,1,1,0.9,1"));
+        // cat: 1 box, 2 detections (one on background): AP 1, precision 1/2, recall 1, F1 2/3, best F1 1 at 0.9.
+        var cat = File.ReadAllLines(Path.Combine(folder, "per_class.csv"))[1].Split(',');
+        Assert.That(cat[..4], Is.EqualTo(new[] { "cat", "1", "2", "1" }));
+        Assert.That(cat[5..].Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)),
+            Is.EqualTo(new[] { 0.5, 1, 2.0 / 3, 0.9, 1 }).Within(1e-12));
     }
 
     [Test]
