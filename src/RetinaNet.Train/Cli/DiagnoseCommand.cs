@@ -56,6 +56,8 @@ public static class DiagnoseCommand
         foreach (var f in diagnosis.Findings) print($"  - {f.Message}");
         var s = diagnosis.Suggestion;
         print($"Suggested anchors: ratios {string.Join(' ', s.Parameters.ratios.Select(r => r.ToString(CultureInfo.InvariantCulture)))}, " +
-              $"scales {string.Join(' ', s.Parameters.scales.Select(r => r.ToString(CultureInfo.InvariantCulture)))}; coverage {P(s.CoverageBefore)} -> {P(s.CoverageAfter)}.");
+              $"scales {string.Join(' ', s.Parameters.scales.Select(r => r.ToString(CultureInfo.InvariantCulture)))}; coverage {P(s.CoverageBefore)} -> {P(s.CoverageAfter)}, " +
+              $"mean best IoU {s.MeanIoUBefore.ToString("0.000", CultureInfo.InvariantCulture)} -> {s.MeanIoUAfter.ToString("0.000", CultureInfo.InvariantCulture)}" +
+              (s.CoverageAfter > s.CoverageBefore ? "." : " (coverage unchanged: keep your anchors unless the tighter fit is worth retraining)."));
     }
 }

@@ -14,7 +14,9 @@ public static class AnchorOptimizer
     /// <param name="Parameters">The suggested anchors (values rounded to 3 decimals, as written to the config).</param>
     /// <param name="CoverageBefore">Share of boxes with a positive anchor before.</param>
     /// <param name="CoverageAfter">The same with the suggestion.</param>
-    public sealed record Result(AnchorParameters Parameters, double CoverageBefore, double CoverageAfter);
+    /// <param name="MeanIoUBefore">Mean best anchor IoU before (how snugly the anchors fit, even where all are covered).</param>
+    /// <param name="MeanIoUAfter">The same with the suggestion.</param>
+    public sealed record Result(AnchorParameters Parameters, double CoverageBefore, double CoverageAfter, double MeanIoUBefore, double MeanIoUAfter);
 
     /// <summary>Optimises <paramref name="start"/> for <paramref name="boxes"/>.</summary>
     /// <param name="boxes">The dataset's boxes at the network input size.</param>
@@ -58,10 +60,12 @@ public static class AnchorOptimizer
         }
 
         var suggested = Round(Make(start, bestRatios, bestScales));
-        double before = AnchorCoverage.Share(new AnchorCoverage(start, levels).BestIoU(boxes));
-        double after = AnchorCoverage.Share(new AnchorCoverage(suggested, levels).BestIoU(boxes));
-        if (after < before) (suggested, after) = (start, before); // rounding can cost a box or two; never suggest worse
-        return new Result(suggested, before, after);
+        var iousBefore = new AnchorCoverage(start, levels).BestIoU(boxes);
+        var iousAfter = new AnchorCoverage(suggested, levels).BestIoU(boxes);
+        double before = AnchorCoverage.Share(iousBefore), after = AnchorCoverage.Share(iousAfter);
+        if (after < before) (suggested, after, iousAfter) = (start, before, iousBefore); // rounding can cost a box or two; never suggest worse
+        static double Mean(double[] v) => v.Length == 0 ? double.NaN : v.Average();
+        return new Result(suggested, before, after, Mean(iousBefore), Mean(iousAfter));
     }
 
     static AnchorParameters Make(AnchorParameters start, double[] logRatios, double[] logScales) =>

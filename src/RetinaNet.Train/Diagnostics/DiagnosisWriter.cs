@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RetinaNet.Train.Plots;
@@ -19,7 +20,8 @@ public static class DiagnosisWriter
         var config = Path.Combine(folder, ConfigName);
         var s = diagnosis.Suggestion;
         AtomicFile.WriteAllText(config, AnchorConfigFile.ToIni(s.Parameters, diagnosis.Levels,
-            $"Suggested by retinanet diagnose: boxes with a positive anchor (IoU >= 0.5) {s.CoverageBefore:P1} -> {s.CoverageAfter:P1}.\n" +
+            $"Suggested by retinanet diagnose: boxes with a positive anchor (IoU >= 0.5) {Percent(s.CoverageBefore)} -> {Percent(s.CoverageAfter)}, " +
+            $"mean best anchor IoU {s.MeanIoUBefore.ToString("0.000", CultureInfo.InvariantCulture)} -> {s.MeanIoUAfter.ToString("0.000", CultureInfo.InvariantCulture)}.\n" +
             "Use with: retinanet train ... --config " + ConfigName + " (and the same --config for convert-model/evaluate)."));
         var json = Path.Combine(folder, "diagnosis.json");
         AtomicFile.WriteAllText(json, ToJson(diagnosis).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -29,6 +31,8 @@ public static class DiagnosisWriter
         PlotImage.Save(DiagnosisPlots.Aspects(diagnosis), aspects);
         return [json, config, sizes, aspects];
     }
+
+    static string Percent(double share) => (100 * share).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>The diagnosis as JSON.</summary>
     public static JsonObject ToJson(DatasetDiagnosis d)
@@ -59,6 +63,8 @@ public static class DiagnosisWriter
             ["suggested_anchors"] = Anchors(d.Suggestion.Parameters),
             ["coverage_before"] = d.Suggestion.CoverageBefore,
             ["coverage_after"] = d.Suggestion.CoverageAfter,
+            ["mean_best_iou_before"] = N(d.Suggestion.MeanIoUBefore),
+            ["mean_best_iou_after"] = N(d.Suggestion.MeanIoUAfter),
         };
     }
 }

@@ -46,6 +46,12 @@ public sealed class EvaluationReport
         return new EvaluationReport(voc.Rows, voc.ImageCount, voc.InferenceTime) { Details = details };
     }
 
+    /// <summary>The report's charts (PR curves, F1/precision/recall against threshold, confusion matrices, AP per
+    /// class, error breakdown) as bitmaps by file name, e.g. to show them in a notebook.</summary>
+    public IReadOnlyList<(string File, SkiaSharp.SKBitmap Image)> Figures() =>
+        ReportWriter.Figures(Details ?? throw new InvalidOperationException("This report has no details: make it with FromDetections."))
+            .Select(f => (f.File, Plots.PlotImage.ToBitmap(f.Plot))).ToList();
+
     /// <summary>Writes report.json, per_class.csv, the charts and (given <paramref name="loadImage"/>) worst/ to
     /// <paramref name="folder"/>; see <see cref="ReportWriter"/>.</summary>
     public IReadOnlyList<string> WriteTo(string folder, Func<int, TorchSharp.torch.Tensor>? loadImage = null) =>

@@ -23,9 +23,9 @@ public static class ReportPlots
     {
         var plot = new Plot();
         foreach (var c in details.Classes.Where(c => c.Annotations > 0))
-            AddLine(plot, Stepped(details.Curves[c.Label].Recall), Stepped(details.Curves[c.Label].Precision, leading: 1),
+            AddLine(plot, Stepped(details.Curves[c.Label].Recall), Stepped(details.Curves[c.Label].Precision, repeatFirst: true),
                 $"{c.ClassName} AP {Fixed(c.AP50)}", Visualization(c.Label), 1.5f);
-        AddLine(plot, Stepped(details.Overall.Recall), Stepped(details.Overall.Precision, leading: 1),
+        AddLine(plot, Stepped(details.Overall.Recall), Stepped(details.Overall.Precision, repeatFirst: true),
             $"all classes mAP {Fixed(details.MeanAveragePrecision)}", Colors.Black, 3);
         Frame(plot, $"Precision–recall at IoU {Fixed(details.IouThreshold, 2)}", "recall", "precision");
         plot.Axes.SetLimits(0, 1, 0, 1.05);
@@ -83,8 +83,11 @@ public static class ReportPlots
             }
         var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.SetTicks(positions, names);
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        if (n > 6)
+        {
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        }
         plot.Axes.Left.SetTicks(positions.Select(p => n - 1 - p).ToArray(), names);
         Frame(plot, $"Confusion matrix{(normalized ? " (each row sums to 1)" : "")} at IoU {Fixed(details.IouThreshold, 2)}, score ≥ {Fixed(details.ScoreThreshold, 2)}",
             "predicted", "true");
@@ -144,9 +147,10 @@ public static class ReportPlots
         plot.YLabel(y, size: 13);
     }
 
-    // The curve starts at recall 0 with the first precision, as the AP envelope does.
-    static double[] Stepped(IReadOnlyList<double> values, double? leading = null) =>
-        values.Count == 0 ? [] : new[] { leading.HasValue ? values[0] : 0 }.Concat(values).ToArray();
+    // The curve starts at recall 0 with the first precision, as the AP envelope does: recall gets a leading 0,
+    // precision a copy of its first value.
+    static double[] Stepped(IReadOnlyList<double> values, bool repeatFirst = false) =>
+        values.Count == 0 ? [] : new[] { repeatFirst ? values[0] : 0 }.Concat(values).ToArray();
 
     static Color Visualization(int label)
     {
