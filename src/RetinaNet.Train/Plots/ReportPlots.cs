@@ -108,7 +108,7 @@ public static class ReportPlots
     {
         var types = Enum.GetValues<ErrorType>();
         var gains = types.Select(t => details.Errors.MapGain[t]).Select(g => double.IsNaN(g) ? 0 : g).ToArray();
-        var labels = types.Select(t => $"{t} ({details.Errors.Counts[t]})").ToArray();
+        var labels = types.Select(t => $"{t}\n({details.Errors.Counts[t]})").ToArray();
         return BarChart(gains, labels, "mAP gained by fixing each error type (TIDE)", "mAP gain", Math.Max(0.05, gains.Max() * 1.15));
     }
 
@@ -120,7 +120,7 @@ public static class ReportPlots
         foreach (var bar in bars.Bars) bar.Label = Fixed(bar.Value, 3);
         bars.ValueLabelStyle.FontSize = 11;
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, names.Length).Select(i => (double)i).ToArray(), names);
-        if (names.Length > 4)
+        if (names.Length > 6)
         {
             plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;

@@ -26,8 +26,10 @@ public class CliTests
     public void Csv_TrainsWithAnEmptyImageRow_ThenResumes_ConvertsEvaluatesPredictsDebugsAndInspects()
     {
         var (annotations, classes) = TinyDatasets.Csv(Path.Combine(root, "data"));
-        var (code, stdout, stderr) = CliRunner.Run(TrainArgs("csv", annotations, classes, "--val-annotations", annotations));
+        var (code, stdout, stderr) = CliRunner.Run(TrainArgs("csv", annotations, classes, "--val-annotations", annotations, "--report", Path.Combine(root, "epochs")));
         Assert.That(code, Is.Zero, stderr + stdout);
+        Assert.That(File.Exists(Path.Combine(root, "epochs", "epoch_01", "report.json")) && File.Exists(Path.Combine(root, "epochs", "epoch_02", "pr_curve.png")),
+            Is.True, "train --report writes a report per epoch");
         var snapshot = Path.Combine(root, "snapshots", "resnet18_8_csv_02.h5");
         Assert.That(File.Exists(Path.Combine(root, "snapshots", "resnet18_8_csv_01.h5")) && File.Exists(snapshot), Is.True, stdout);
         Assert.That(stdout, Does.Contain("mAP"));
