@@ -6,11 +6,13 @@ namespace RetinaNet.Train.Callbacks;
 
 /// <summary>
 /// keras-retinanet's <c>Evaluate</c> callback: after each epoch, VOC mAP of the inference model on the validation
-/// generator, written to <c>logs["mAP"]</c> (and to TensorBoard as <c>mAP</c> and <c>AP_&lt;class&gt;</c>); with
-/// <c>report_dir</c>, also a detailed report per epoch in <c>report_dir/epoch_NN</c>.
+/// generator (counting detections above <paramref name="score_threshold"/>, see <see cref="CountedDetections"/>), written to
+/// <c>logs["mAP"]</c> (and to TensorBoard as <c>mAP</c> and <c>AP_&lt;class&gt;</c>); with <c>report_dir</c>, also a
+/// detailed report per epoch in <c>report_dir/epoch_NN</c>.
 /// </summary>
 public sealed class EvaluateCallback(Generator generator, Model prediction_model, double iou_threshold = 0.5,
-    double score_threshold = 0.05, int max_detections = 100, bool weighted_average = false,
+    double score_threshold = CountedDetections.DefaultScoreThreshold, int max_detections = CountedDetections.DefaultMaxDetections,
+    bool weighted_average = false,
     TensorBoardEventWriter? tensorboard = null, int verbose = 1, string? report_dir = null) : Callback
 {
     /// <summary>The evaluation after the last epoch.</summary>

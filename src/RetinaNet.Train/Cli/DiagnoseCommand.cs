@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RetinaNet.Layers.Utils;
 using RetinaNet.Train.Diagnostics;
 using RetinaNet.Train.Preprocessing;
 
@@ -14,25 +15,22 @@ public static class DiagnoseCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var d = new Training.TrainingOptions();
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side (as for train).", DefaultValueFactory = _ => d.image_min_side };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side (as for train).", DefaultValueFactory = _ => d.image_max_side };
-        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image (as for train)." };
+        var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Anchor configuration .ini file to check (default anchors otherwise)." };
         var output = new Option<string>("--output") { Description = "Folder for diagnosis.json, suggested_anchors.ini and the histograms.", DefaultValueFactory = _ => "diagnose-output" };
         var iterations = new Option<int>("--iterations") { Description = "Anchor settings tried by the search.", DefaultValueFactory = _ => 400 };
 
         var command = new Command("diagnose", "Check a dataset and its anchors before training: boxes no anchor reaches, dataset mistakes, suggested anchors.");
-        DatasetArguments.AddTo(command, new Option[] { minSide, maxSide, noResize, config, output, iterations }, Array.Empty<Argument>(), withValidation: false,
+        DatasetArguments.AddTo(command, new Option[] { config, output, iterations }.Concat(sizing.Options).ToArray(), Array.Empty<Argument>(), withValidation: false,
             (parse, dataset) => CliErrors.Run(() =>
             {
-                var (anchors, levels) = AnchorOptions.Read(parse.GetValue(config));
+                var anchors = ConfigFile.read_anchor_config(parse.GetValue(config));
                 var generator = DatasetArguments.Create(dataset, "train", new GeneratorOptions
                 {
-                    image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                    image_sizing = sizing.Bind(parse),
                     shuffle_groups = false, group_method = "none",
                 })!;
-                var diagnosis = DatasetDiagnosis.Run(generator, anchors, levels, iterations: parse.GetValue(iterations));
+                var diagnosis = DatasetDiagnosis.Run(generator, anchors, iterations: parse.GetValue(iterations));
                 Print(diagnosis, Console.WriteLine);
                 var folder = parse.GetValue(output)!;
                 DiagnosisWriter.Write(diagnosis, folder);

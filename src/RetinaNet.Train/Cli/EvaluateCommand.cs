@@ -19,41 +19,48 @@ public static class EvaluateCommand
         var model = new Argument<string>("model") { Description = "Path to RetinaNet model." };
         var convert = new Option<bool>("--convert-model") { Description = "Convert the model to an inference model (ie. the input is a training model)." };
         var backbone = new Option<string>("--backbone") { Description = "The backbone of the model.", DefaultValueFactory = _ => "resnet50" };
-        var score = new Option<double>("--score-threshold") { Description = "Threshold on score to filter detections with.", DefaultValueFactory = _ => 0.05 };
+        var countedScore = new Option<double>("--score-threshold")
+        {
+            Description = "Threshold on score to filter detections with: only detections scoring above it are counted in the AP.",
+            DefaultValueFactory = _ => CountedDetections.DefaultScoreThreshold,
+        };
         var iou = new Option<double>("--iou-threshold") { Description = "IoU Threshold to count for a positive detection.", DefaultValueFactory = _ => 0.5 };
-        var maxDetections = new Option<int>("--max-detections") { Description = "Max Detections per image.", DefaultValueFactory = _ => 100 };
+        var maxDetections = new Option<int>("--max-detections") { Description = "Max Detections per image.", DefaultValueFactory = _ => CountedDetections.DefaultMaxDetections };
         var savePath = new Option<string?>("--save-path") { Description = "Path for saving images with detections (doesn't work for COCO)." };
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => 800 };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => 1333 };
-        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file (only used with --convert-model)." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Also print the mAP weighted by instances." };
         var report = new Option<string?>("--report") { Description = "Folder for a detailed report: report.json, per_class.csv, PR/F1 curves, confusion matrix, error breakdown, worst images." };
+        var gpu = DeviceOptions.Gpu();
+        var groupMethod = new Option<string>("--group-method") { Description = "Determines how images are grouped together (none, random, ratio); evaluation reads every image once, so the figures do not depend on it.", DefaultValueFactory = _ => "ratio" };
+        groupMethod.AcceptOnlyFromAmong("none", "random", "ratio");
 
         var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { convert, backbone, score, iou, maxDetections, savePath, minSide, maxSide, noResize, config, weighted, report },
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted, report, gpu, groupMethod }.Concat(sizing.Options).ToArray(),
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
+                var device = DeviceOptions.Resolve("cpu", parse.GetValue(gpu));
                 var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
+                if (device != "cpu") network.to(TorchSharp.torch.device(device));
                 var mode = models.backbone(parse.GetValue(backbone)!).preprocess_mode;
                 var generator = DatasetArguments.Create(dataset, "test", new GeneratorOptions
                 {
-                    image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                    image_sizing = sizing.Bind(parse),
                     shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
                 })!;
                 if (generator is CocoGenerator coco)
-                    EvaluateCoco(coco, network, parse.GetValue(score), parse.GetValue(report));
+                    EvaluateCoco(coco, network, parse.GetValue(countedScore), parse.GetValue(report));
                 else
-                    EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(score), parse.GetValue(maxDetections),
+                    EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(countedScore), parse.GetValue(maxDetections),
                         parse.GetValue(savePath), parse.GetValue(weighted), parse.GetValue(report));
             }));
         return command;
     }
 
-    static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double score, int maxDetections,
+    static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double countedScore, int maxDetections,
         string? savePath, bool weighted, string? reportDir)
     {
-        var images = ModelEvaluation.get_detections(generator, model, score, maxDetections, savePath);
+        var images = ModelEvaluation.get_detections(generator, model, countedScore, maxDetections, savePath);
         var labels = Enumerable.Range(0, generator.num_classes()).Where(generator.has_label).ToList();
         var result = VocEvaluation.Evaluate(images, labels, iou);
         var report = EvaluationReport.FromVoc(result, generator.label_to_name);
@@ -63,22 +70,22 @@ public static class EvaluateCommand
             table.AddRow(Markup.Escape(row.ClassName), row.Instances.ToString(System.Globalization.CultureInfo.InvariantCulture), PythonFormat.Fixed(row.AveragePrecision, 4));
         Terminal.Create().Write(table);
         if (weighted) Console.WriteLine($"mAP using the weighted average of precisions among classes: {PythonFormat.Fixed(result.WeightedMeanAveragePrecision, 4)}");
-        Explain(generator, images, labels, iou, score, reportDir);
+        Explain(generator, images, labels, iou, countedScore, reportDir);
     }
 
     /// <summary>Prints why mAP is 0 where it is, and writes the detailed report when asked.</summary>
-    static void Explain(Preprocessing.Generator generator, List<EvaluationImage> images, List<int> labels, double iou, double score, string? reportDir)
+    static void Explain(Preprocessing.Generator generator, List<EvaluationImage> images, List<int> labels, double iou, double countedScore, string? reportDir)
     {
-        var details = EvaluationDetails.Compute(images, labels, generator.label_to_name, iou, score);
+        var details = EvaluationDetails.Compute(images, labels, generator.label_to_name, iou, countedScore);
         foreach (var reason in details.Explanations) Console.WriteLine($"why: {reason}");
         if (reportDir is null) return;
         ReportWriter.Write(details, reportDir, generator.load_image);
         Console.WriteLine($"Report written to {reportDir}");
     }
 
-    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double threshold, string? reportDir)
+    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double countedScore, string? reportDir)
     {
-        var images = ModelEvaluation.get_detections(generator, model, score_threshold: threshold, max_detections: 100);
+        var images = ModelEvaluation.get_detections(generator, model, countedScore, max_detections: 100);
         var gt = new List<CocoAnnotation>();
         var dt = new List<CocoDetection>();
         for (int i = 0; i < images.Count; i++)
@@ -91,6 +98,6 @@ public static class EvaluateCommand
         }
         var result = CocoEvaluation.Evaluate(gt, dt, imageIds: generator.image_ids.ToList());
         foreach (var line in result.SummaryLines) Console.WriteLine(line);
-        Explain(generator, images, Enumerable.Range(0, generator.num_classes()).Where(generator.has_label).ToList(), 0.5, threshold, reportDir);
+        Explain(generator, images, Enumerable.Range(0, generator.num_classes()).Where(generator.has_label).ToList(), 0.5, countedScore, reportDir);
     }
 }

@@ -7,7 +7,7 @@ namespace RetinaNet.Train.Diagnostics;
 public static class AnchorConfigFile
 {
     /// <summary>The INI text: <c>[anchor_parameters]</c>, and <c>[pyramid_levels]</c> when the levels are not P3–P7.</summary>
-    public static string ToIni(AnchorParameters parameters, IReadOnlyList<int> levels, string? comment = null)
+    public static string ToIni(AnchorConfig parameters, string? comment = null)
     {
         static string Join<T>(IEnumerable<T> values) where T : IFormattable =>
             string.Join(' ', values.Select(v => v.ToString(null, CultureInfo.InvariantCulture)));
@@ -18,7 +18,8 @@ public static class AnchorConfigFile
         lines.Add($"strides = {Join(parameters.strides)}");
         lines.Add($"ratios  = {Join(parameters.ratios)}");
         lines.Add($"scales  = {Join(parameters.scales)}");
-        if (!levels.SequenceEqual(Anchors.DefaultPyramidLevels))
+        var levels = parameters.pyramid_levels;
+        if (!levels.SequenceEqual(AnchorConfig.DefaultPyramidLevels))
         {
             lines.Add("");
             lines.Add("[pyramid_levels]");

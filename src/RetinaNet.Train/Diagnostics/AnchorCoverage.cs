@@ -22,17 +22,17 @@ public sealed class AnchorCoverage
     readonly int[] strides;
     readonly int[] levels;
 
-    /// <summary>Coverage for these anchors on these pyramid levels.</summary>
-    public AnchorCoverage(AnchorParameters parameters, IReadOnlyList<int> pyramidLevels)
+    /// <summary>Coverage for these anchors on their pyramid levels.</summary>
+    public AnchorCoverage(AnchorConfig parameters)
     {
         Parameters = parameters;
-        levels = pyramidLevels.ToArray();
+        levels = parameters.pyramid_levels.ToArray();
         strides = parameters.strides.ToArray();
         shapes = parameters.sizes.Select(size => Shapes(size, parameters.ratios, parameters.scales)).ToArray();
     }
 
-    /// <summary>The anchor parameters.</summary>
-    public AnchorParameters Parameters { get; }
+    /// <summary>The anchor configuration.</summary>
+    public AnchorConfig Parameters { get; }
 
     /// <summary>The (width, height) of each anchor of a cell with base size <paramref name="size"/>, as <c>generate_anchors</c>.</summary>
     public static (double Width, double Height)[] Shapes(int size, IEnumerable<float> ratios, IEnumerable<float> scales) =>

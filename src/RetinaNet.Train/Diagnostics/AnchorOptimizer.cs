@@ -16,24 +16,24 @@ public static class AnchorOptimizer
     /// <param name="CoverageAfter">The same with the suggestion.</param>
     /// <param name="MeanIoUBefore">Mean best anchor IoU before (how snugly the anchors fit, even where all are covered).</param>
     /// <param name="MeanIoUAfter">The same with the suggestion.</param>
-    public sealed record Result(AnchorParameters Parameters, double CoverageBefore, double CoverageAfter, double MeanIoUBefore, double MeanIoUAfter);
+    public sealed record Result(AnchorConfig Parameters, double CoverageBefore, double CoverageAfter, double MeanIoUBefore, double MeanIoUAfter);
 
     /// <summary>Optimises <paramref name="start"/> for <paramref name="boxes"/>.</summary>
     /// <param name="boxes">The dataset's boxes at the network input size.</param>
-    /// <param name="start">The current anchors (the search starts from them and never returns worse ones).</param>
-    /// <param name="levels">Pyramid levels.</param>
+    /// <param name="start">The current anchors and pyramid levels (the search starts from them and never returns worse
+    /// ones; the levels stay).</param>
     /// <param name="iterations">Settings tried.</param>
     /// <param name="maxBoxes">Boxes used while searching (a fixed random sample when there are more); the
     /// coverage reported is over all boxes.</param>
     /// <param name="seed">Seed of the search.</param>
-    public static Result Optimize(IReadOnlyList<DatasetBox> boxes, AnchorParameters start, IReadOnlyList<int> levels,
+    public static Result Optimize(IReadOnlyList<DatasetBox> boxes, AnchorConfig start,
         int iterations = 400, int maxBoxes = 4000, int seed = 0)
     {
         var random = new Random(seed);
         var sample = boxes.Count <= maxBoxes ? boxes : boxes.OrderBy(_ => random.Next()).Take(maxBoxes).ToList();
         double Score(double[] logRatios, double[] logScales)
         {
-            var ious = new AnchorCoverage(Make(start, logRatios, logScales), levels).BestIoU(sample);
+            var ious = new AnchorCoverage(Make(start, logRatios, logScales)).BestIoU(sample);
             return AnchorCoverage.Share(ious) + 0.01 * (ious.Length == 0 ? 0 : ious.Average());
         }
 
@@ -60,20 +60,21 @@ public static class AnchorOptimizer
         }
 
         var suggested = Round(Make(start, bestRatios, bestScales));
-        var iousBefore = new AnchorCoverage(start, levels).BestIoU(boxes);
-        var iousAfter = new AnchorCoverage(suggested, levels).BestIoU(boxes);
+        var iousBefore = new AnchorCoverage(start).BestIoU(boxes);
+        var iousAfter = new AnchorCoverage(suggested).BestIoU(boxes);
         double before = AnchorCoverage.Share(iousBefore), after = AnchorCoverage.Share(iousAfter);
         if (after < before) (suggested, after, iousAfter) = (start, before, iousBefore); // rounding can cost a box or two; never suggest worse
         static double Mean(double[] v) => v.Length == 0 ? double.NaN : v.Average();
         return new Result(suggested, before, after, Mean(iousBefore), Mean(iousAfter));
     }
 
-    static AnchorParameters Make(AnchorParameters start, double[] logRatios, double[] logScales) =>
-        new(start.sizes, start.strides, logRatios.Order().Select(v => (float)Math.Pow(2, v)), logScales.Order().Select(v => (float)Math.Pow(2, v)));
+    static AnchorConfig Make(AnchorConfig start, double[] logRatios, double[] logScales) =>
+        new(start.sizes, start.strides, logRatios.Order().Select(v => (float)Math.Pow(2, v)), logScales.Order().Select(v => (float)Math.Pow(2, v)),
+            start.pyramid_levels);
 
-    static AnchorParameters Round(AnchorParameters p) =>
+    static AnchorConfig Round(AnchorConfig p) =>
         new(p.sizes, p.strides, p.ratios.Select(r => (float)Math.Round(r, 3)).Select(r => Math.Max(r, 0.001f)),
-            p.scales.Select(s => (float)Math.Round(s, 3)));
+            p.scales.Select(s => (float)Math.Round(s, 3)), p.pyramid_levels);
 
     static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());

@@ -34,11 +34,11 @@ public sealed class DatasetDiagnosis
     /// <summary>Problems found, each with its effect on training.</summary>
     public IReadOnlyList<Finding> Findings { get; private set; } = [];
 
-    /// <summary>The anchors checked.</summary>
-    public AnchorParameters Anchors { get; private init; } = AnchorParameters.Default;
+    /// <summary>The anchors checked, with their pyramid levels.</summary>
+    public AnchorConfig Anchors { get; private init; } = AnchorConfig.Default;
 
     /// <summary>The pyramid levels checked.</summary>
-    public IReadOnlyList<int> Levels { get; private init; } = [];
+    public IReadOnlyList<int> Levels => Anchors.pyramid_levels;
 
     /// <summary>The anchor search's result.</summary>
     public AnchorOptimizer.Result Suggestion { get; private init; } = null!;
@@ -47,20 +47,20 @@ public sealed class DatasetDiagnosis
     public double Coverage => AnchorCoverage.Share(BestIoU);
 
     /// <summary>Diagnoses a generator's dataset (its resize settings are training's).</summary>
-    public static DatasetDiagnosis Run(Generator generator, AnchorParameters anchors, IReadOnlyList<int> levels,
+    public static DatasetDiagnosis Run(Generator generator, AnchorConfig anchors,
         Func<int, (int Width, int Height)>? imageSize = null, int iterations = 400, int seed = 0)
     {
         var scan = DatasetScan.Of(generator, imageSize);
-        var best = new AnchorCoverage(anchors, levels).BestIoU(scan.Boxes);
+        var best = new AnchorCoverage(anchors).BestIoU(scan.Boxes);
         var labels = Enumerable.Range(0, generator.num_classes()).Where(generator.has_label).ToList();
         var perClass = labels.Select(l => Bucket(generator.label_to_name(l), scan, best, b => b.Label == l)).ToList();
         var perSize = SizeBuckets.Select(s => Bucket(s.Name, scan, best, b => s.Contains(Math.Sqrt(b.Input.Area)))).ToList();
         var perAspect = AspectBuckets.Select(s => Bucket(s.Name, scan, best, b => s.Contains(b.Input.Height / b.Input.Width))).ToList();
-        var suggestion = AnchorOptimizer.Optimize(scan.Boxes, anchors, levels, iterations, seed: seed);
+        var suggestion = AnchorOptimizer.Optimize(scan.Boxes, anchors, iterations, seed: seed);
         var diagnosis = new DatasetDiagnosis
         {
             Scan = scan, BestIoU = best, PerClass = perClass, PerSize = perSize, PerAspect = perAspect, Anchors = anchors,
-            Levels = levels.ToList(), Suggestion = suggestion,
+            Suggestion = suggestion,
         };
         diagnosis.Findings = Find(generator, diagnosis, labels);
         return diagnosis;

@@ -54,8 +54,8 @@ public sealed class DatasetScan
     /// <see cref="Generator.resize_image"/> computes them (OpenCV rounds the size half to even).</summary>
     public static (double Scale, int Height, int Width) InputSize(Generator generator, int height, int width)
     {
-        if (generator.no_resize) return (1, height, width);
-        var scale = ImagePreprocessing.compute_resize_scale(new long[] { height, width }, generator.image_min_side, generator.image_max_side);
+        if (generator.image_sizing.no_resize) return (1, height, width);
+        var scale = generator.image_sizing.scale_for(height, width);
         return (scale, Math.Max(1, (int)Math.Round(height * scale)), Math.Max(1, (int)Math.Round(width * scale)));
     }
 }

@@ -15,7 +15,7 @@ public static class DiagnosisPlots
     public static Plot Sizes(DatasetDiagnosis diagnosis)
     {
         var values = diagnosis.Scan.Boxes.Select(b => Math.Log2(Math.Max(Math.Sqrt(b.Input.Area), 0.5))).ToList();
-        var anchorSides = (AnchorParameters p) => p.sizes.SelectMany(size => p.scales.Select(s => Math.Log2(size * (double)s)));
+        var anchorSides = (AnchorConfig p) => p.sizes.SelectMany(size => p.scales.Select(s => Math.Log2(size * (double)s)));
         var plot = Histogram(values, "Box sizes at the network input with anchor sizes", "box side sqrt(w*h), pixels (log scale)",
             anchorSides(diagnosis.Anchors), anchorSides(diagnosis.Suggestion.Parameters), v => Math.Pow(2, v).ToString("0", CultureInfo.InvariantCulture));
         return plot;

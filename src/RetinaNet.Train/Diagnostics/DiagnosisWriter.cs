@@ -19,7 +19,7 @@ public static class DiagnosisWriter
         Directory.CreateDirectory(folder);
         var config = Path.Combine(folder, ConfigName);
         var s = diagnosis.Suggestion;
-        AtomicFile.WriteAllText(config, AnchorConfigFile.ToIni(s.Parameters, diagnosis.Levels,
+        AtomicFile.WriteAllText(config, AnchorConfigFile.ToIni(s.Parameters,
             $"Suggested by retinanet diagnose: boxes with a positive anchor (IoU >= 0.5) {Percent(s.CoverageBefore)} -> {Percent(s.CoverageAfter)}, " +
             $"mean best anchor IoU {s.MeanIoUBefore.ToString("0.000", CultureInfo.InvariantCulture)} -> {s.MeanIoUAfter.ToString("0.000", CultureInfo.InvariantCulture)}.\n" +
             "Use with: retinanet train ... --config " + ConfigName + " (and the same --config for convert-model/evaluate)."));
@@ -43,7 +43,7 @@ public static class DiagnosisWriter
             ["name"] = b.Name, ["boxes"] = b.Boxes, ["without_positive_anchor"] = b.WithoutPositive,
             ["share_without_positive_anchor"] = b.ShareWithoutPositive, ["mean_best_iou"] = N(b.MeanBestIoU),
         }).ToArray());
-        JsonObject Anchors(RetinaNet.Layers.Utils.AnchorParameters p) => new()
+        JsonObject Anchors(RetinaNet.Layers.Utils.AnchorConfig p) => new()
         {
             ["sizes"] = new JsonArray(p.sizes.Select(v => (JsonNode)v).ToArray()),
             ["strides"] = new JsonArray(p.strides.Select(v => (JsonNode)v).ToArray()),

@@ -25,7 +25,7 @@ public sealed class ConfusionMatrix
 
     /// <summary>Builds the matrix from per-image detections (those scoring ≥ <paramref name="scoreThreshold"/>) and annotations.</summary>
     public static ConfusionMatrix Compute(IReadOnlyList<EvaluationImage> images, IReadOnlyList<int> labels,
-        double iouThreshold = 0.5, double scoreThreshold = DetectionSelection.DefaultScoreThreshold)
+        double iouThreshold = 0.5, double scoreThreshold = CountedDetections.DefaultScoreThreshold)
     {
         var index = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i);
         int background = labels.Count;

@@ -66,7 +66,7 @@ public sealed class EvaluationDetails
     /// <param name="scoreThreshold">Threshold for precision, recall, F1, the confusion matrix and the worst images.</param>
     /// <param name="worstCount">How many worst images to keep.</param>
     public static EvaluationDetails Compute(IReadOnlyList<EvaluationImage> images, IEnumerable<int> labels, Func<int, string> labelToName,
-        double iouThreshold = VocEvaluation.DefaultIouThreshold, double scoreThreshold = DetectionSelection.DefaultScoreThreshold,
+        double iouThreshold = VocEvaluation.DefaultIouThreshold, double scoreThreshold = CountedDetections.DefaultScoreThreshold,
         int worstCount = DefaultWorstCount)
     {
         var labelList = labels.ToList();

@@ -38,7 +38,7 @@ public sealed class EvaluationReport
     /// rows as <see cref="FromVoc"/> gives them, plus <see cref="Details"/>.
     /// </summary>
     public static EvaluationReport FromDetections(IReadOnlyList<EvaluationImage> images, IEnumerable<int> labels, Func<int, string> labelToName,
-        double iouThreshold = VocEvaluation.DefaultIouThreshold, double scoreThreshold = DetectionSelection.DefaultScoreThreshold)
+        double iouThreshold = VocEvaluation.DefaultIouThreshold, double scoreThreshold = CountedDetections.DefaultScoreThreshold)
     {
         var labelList = labels.ToList();
         var details = EvaluationDetails.Compute(images, labelList, labelToName, iouThreshold, scoreThreshold);

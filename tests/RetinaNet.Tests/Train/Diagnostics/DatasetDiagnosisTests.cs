@@ -28,11 +28,11 @@ public class DatasetDiagnosisTests
                 boxes.Add((cx - 6, cy - 48, cx + 6, cy + 48, 0));
         return new MemoryGenerator([(256, 256), (256, 256), (256, 256)],
             [MemoryGenerator.Boxes(boxes.ToArray()), RetinaNet.Train.Preprocessing.Annotations.Empty, MemoryGenerator.Boxes((200, 10, 300, 60, 0))],
-            options: new GeneratorOptions { no_resize = true });
+            options: new GeneratorOptions { image_sizing = new RetinaNet.Train.Utils.ImageSizing(no_resize: true) });
     }
 
     static DatasetDiagnosis Diagnose() =>
-        DatasetDiagnosis.Run(Tall(), AnchorParameters.Default, Anchors.DefaultPyramidLevels, _ => (256, 256), iterations: 200);
+        DatasetDiagnosis.Run(Tall(), AnchorConfig.Default, _ => (256, 256), iterations: 200);
 
     [Test]
     public void TallThinBoxes_ReachNoDefaultAnchor_AndTheSuggestedAnchorsReachThemAll()
@@ -65,12 +65,12 @@ public class DatasetDiagnosisTests
         var written = DiagnosisWriter.Write(diagnosis, folder);
         Assert.That(written.Select(Path.GetFileName), Is.EquivalentTo(new[] { "diagnosis.json", "suggested_anchors.ini", "box_sizes.png", "box_aspects.png" }));
 
-        var (anchors, levels) = AnchorOptions.Read(Path.Combine(folder, DiagnosisWriter.ConfigName));
+        var anchors = ConfigFile.read_anchor_config(Path.Combine(folder, DiagnosisWriter.ConfigName));
         Assert.That(anchors.ratios, Is.EqualTo(diagnosis.Suggestion.Parameters.ratios));
         Assert.That(anchors.scales, Is.EqualTo(diagnosis.Suggestion.Parameters.scales));
-        Assert.That(anchors.sizes, Is.EqualTo(AnchorParameters.Default.sizes));
-        Assert.That(levels, Is.EqualTo(Anchors.DefaultPyramidLevels));
-        var reread = new AnchorCoverage(anchors, levels).BestIoU(diagnosis.Scan.Boxes);
+        Assert.That(anchors.sizes, Is.EqualTo(AnchorConfig.Default.sizes));
+        Assert.That(anchors.pyramid_levels, Is.EqualTo(AnchorConfig.DefaultPyramidLevels));
+        var reread = new AnchorCoverage(anchors).BestIoU(diagnosis.Scan.Boxes);
         Assert.That(AnchorCoverage.Share(reread), Is.EqualTo(1.0));
     }
 }
