@@ -4,6 +4,7 @@
 // native libraries beside the assemblies, which is where they are looked for when the kernel loads them.
 #r "../artifacts/notebook/TorchSharp.dll"
 #r "../artifacts/notebook/SkiaSharp.dll"
+#r "../artifacts/notebook/ScottPlot.dll"
 #r "../artifacts/notebook/RetinaNet.Core.dll"
 #r "../artifacts/notebook/RetinaNet.Layers.dll"
 #r "../artifacts/notebook/retinanet.dll"

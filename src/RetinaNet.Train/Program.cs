@@ -16,6 +16,7 @@ public static class Program
             DemoCommand.Create(),
             TrainCommand.Create(),
             EvaluateCommand.Create(),
+            DiagnoseCommand.Create(),
             PredictCommand.Create(),
             ConvertModelCommand.Create(),
             DebugCommand.Create(),

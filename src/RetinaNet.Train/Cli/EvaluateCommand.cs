@@ -30,12 +30,13 @@ public static class EvaluateCommand
         var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file (only used with --convert-model)." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Also print the mAP weighted by instances." };
+        var report = new Option<string?>("--report") { Description = "Folder for a detailed report: report.json, per_class.csv, PR/F1 curves, confusion matrix, error breakdown, worst images." };
         var gpu = DeviceOptions.Gpu();
         var groupMethod = new Option<string>("--group-method") { Description = "Determines how images are grouped together (none, random, ratio); evaluation reads every image once, so the figures do not depend on it.", DefaultValueFactory = _ => "ratio" };
         groupMethod.AcceptOnlyFromAmong("none", "random", "ratio");
 
         var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted, gpu, groupMethod }.Concat(sizing.Options).ToArray(),
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted, report, gpu, groupMethod }.Concat(sizing.Options).ToArray(),
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
                 var device = DeviceOptions.Resolve("cpu", parse.GetValue(gpu));
@@ -48,18 +49,20 @@ public static class EvaluateCommand
                     shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
                 })!;
                 if (generator is CocoGenerator coco)
-                    EvaluateCoco(coco, network, parse.GetValue(countedScore));
+                    EvaluateCoco(coco, network, parse.GetValue(countedScore), parse.GetValue(report));
                 else
                     EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(countedScore), parse.GetValue(maxDetections),
-                        parse.GetValue(savePath), parse.GetValue(weighted));
+                        parse.GetValue(savePath), parse.GetValue(weighted), parse.GetValue(report));
             }));
         return command;
     }
 
     static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double countedScore, int maxDetections,
-        string? savePath, bool weighted)
+        string? savePath, bool weighted, string? reportDir)
     {
-        var result = ModelEvaluation.evaluate(generator, model, iou, countedScore, maxDetections, savePath);
+        var images = ModelEvaluation.get_detections(generator, model, countedScore, maxDetections, savePath);
+        var labels = Enumerable.Range(0, generator.num_classes()).Where(generator.has_label).ToList();
+        var result = VocEvaluation.Evaluate(images, labels, iou);
         var report = EvaluationReport.FromVoc(result, generator.label_to_name);
         foreach (var line in report.ToKerasRetinaNetLines()) Console.WriteLine(line);
         var table = new Table().AddColumns("Class", "Instances", "AP");
@@ -67,9 +70,20 @@ public static class EvaluateCommand
             table.AddRow(Markup.Escape(row.ClassName), row.Instances.ToString(System.Globalization.CultureInfo.InvariantCulture), PythonFormat.Fixed(row.AveragePrecision, 4));
         Terminal.Create().Write(table);
         if (weighted) Console.WriteLine($"mAP using the weighted average of precisions among classes: {PythonFormat.Fixed(result.WeightedMeanAveragePrecision, 4)}");
+        Explain(generator, images, labels, iou, countedScore, reportDir);
     }
 
-    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double countedScore)
+    /// <summary>Prints why mAP is 0 where it is, and writes the detailed report when asked.</summary>
+    static void Explain(Preprocessing.Generator generator, List<EvaluationImage> images, List<int> labels, double iou, double countedScore, string? reportDir)
+    {
+        var details = EvaluationDetails.Compute(images, labels, generator.label_to_name, iou, countedScore);
+        foreach (var reason in details.Explanations) Console.WriteLine($"why: {reason}");
+        if (reportDir is null) return;
+        ReportWriter.Write(details, reportDir, generator.load_image);
+        Console.WriteLine($"Report written to {reportDir}");
+    }
+
+    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double countedScore, string? reportDir)
     {
         var result = CocoModelEvaluation.evaluate(generator, model, countedScore);
         if (result is null)
@@ -78,5 +92,6 @@ public static class EvaluateCommand
             return;
         }
         foreach (var line in result.SummaryLines) Console.WriteLine(line);
+        Explain(generator, images, Enumerable.Range(0, generator.num_classes()).Where(generator.has_label).ToList(), 0.5, countedScore, reportDir);
     }
 }

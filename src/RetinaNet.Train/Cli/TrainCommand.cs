@@ -39,6 +39,7 @@ public static class TrainCommand
         var queue = new Option<int>("--max-queue-size") { Description = "Queue length of prepared batches.", DefaultValueFactory = _ => d.max_queue_size };
         var device = new Option<string>("--device") { Description = "Device to train on (cpu, cuda, cuda:1).", DefaultValueFactory = _ => d.device };
         var seed = new Option<int?>("--seed") { Description = "Random seed for initialisation and augmentation." };
+        var report = new Option<string?>("--report") { Description = "Folder for a detailed evaluation report after each epoch (epoch_NN/: PR curves, confusion matrix, ...)." };
         var gpu = DeviceOptions.Gpu();
         var multiGpu = DeviceOptions.MultiGpu();
         var multiGpuForce = DeviceOptions.MultiGpuForce();
@@ -48,7 +49,7 @@ public static class TrainCommand
 
         Option[] options = { snapshot, imagenet, weights, noWeights, backbone, batchSize, initialEpoch, epochs, steps, lr, clipnorm,
             snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, config, weighted,
-            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize, gpu, multiGpu, multiGpuForce, multiprocessing, tensorboardFreq };
+            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize, gpu, multiGpu, multiGpuForce, multiprocessing, tensorboardFreq, report };
         options = options.Concat(sizing.Options).ToArray();
         var command = new Command("train", "Simple training script for training a RetinaNet network.");
         DatasetArguments.AddTo(command, options, Array.Empty<Argument>(), withValidation: true, (parse, dataset) => CliErrors.Run(() =>
@@ -72,7 +73,7 @@ public static class TrainCommand
                 tensorboard_dir = parse.GetValue(tensorboard)!, reduce_lr_patience = parse.GetValue(patience),
                 reduce_lr_factor = parse.GetValue(factor), group_method = parse.GetValue(groupMethod)!, workers = parse.GetValue(workers),
                 max_queue_size = parse.GetValue(queue), device = resolvedDevice, tensorboard_freq = parse.GetValue(tensorboardFreq)!, seed = parse.GetValue(seed),
-                feature_size = parse.GetValue(featureSize),
+                feature_size = parse.GetValue(featureSize), report_dir = parse.GetValue(report),
             };
             using var interruption = Interruption.Listen();
             Run(options, dataset, Console.WriteLine, interruption.Token);

@@ -29,6 +29,34 @@ public sealed class EvaluationReport
     /// <summary>Mean network seconds per image, if measured.</summary>
     public double? InferenceTime { get; }
 
+    /// <summary>Curves, confusion matrix, error breakdown and the rest (<see cref="FromDetections"/>); null for a
+    /// report made from AP values only.</summary>
+    public EvaluationDetails? Details { get; init; }
+
+    /// <summary>
+    /// The detailed report of per-image detections and annotations (<see cref="ModelEvaluation.get_detections"/>):
+    /// rows as <see cref="FromVoc"/> gives them, plus <see cref="Details"/>.
+    /// </summary>
+    public static EvaluationReport FromDetections(IReadOnlyList<EvaluationImage> images, IEnumerable<int> labels, Func<int, string> labelToName,
+        double iouThreshold = VocEvaluation.DefaultIouThreshold, double scoreThreshold = CountedDetections.DefaultScoreThreshold)
+    {
+        var labelList = labels.ToList();
+        var details = EvaluationDetails.Compute(images, labelList, labelToName, iouThreshold, scoreThreshold);
+        var voc = FromVoc(VocEvaluation.Evaluate(images, labelList, iouThreshold), labelToName);
+        return new EvaluationReport(voc.Rows, voc.ImageCount, voc.InferenceTime) { Details = details };
+    }
+
+    /// <summary>The report's charts (PR curves, F1/precision/recall against threshold, confusion matrices, AP per
+    /// class, error breakdown) as bitmaps by file name, e.g. to show them in a notebook.</summary>
+    public IReadOnlyList<(string File, SkiaSharp.SKBitmap Image)> Figures() =>
+        ReportWriter.Figures(Details ?? throw new InvalidOperationException("This report has no details: make it with FromDetections."))
+            .Select(f => (f.File, Plots.PlotImage.ToBitmap(f.Plot))).ToList();
+
+    /// <summary>Writes report.json, per_class.csv, the charts and (given <paramref name="loadImage"/>) worst/ to
+    /// <paramref name="folder"/>; see <see cref="ReportWriter"/>.</summary>
+    public IReadOnlyList<string> WriteTo(string folder, Func<int, TorchSharp.torch.Tensor>? loadImage = null) =>
+        ReportWriter.Write(Details ?? throw new InvalidOperationException("This report has no details: make it with FromDetections."), folder, loadImage);
+
     /// <summary>Ground-truth instances over all classes.</summary>
     public int TotalInstances => Rows.Sum(r => r.Instances);
 

@@ -78,7 +78,8 @@ public static class RetinaNetTrainer
         if (!options.no_evaluation && validation is not null)
             callbacks.Add(validation is Preprocessing.CocoGenerator coco
                 ? (Callback)new CocoEvalCallback(coco, models.prediction_model, tensorboard: tensorboard)
-                : new EvaluateCallback(validation, models.prediction_model, weighted_average: options.weighted_average, tensorboard: tensorboard));
+                : new EvaluateCallback(validation, models.prediction_model, weighted_average: options.weighted_average, tensorboard: tensorboard,
+                    report_dir: options.report_dir));
         snapshots = null;
         if (!options.no_snapshots)
         {

@@ -66,4 +66,6 @@ public sealed record TrainingOptions
     public int feature_size { get; init; } = 256;
     /// <summary>Folder for the per-epoch CSV/JSON log (default: the snapshot folder).</summary>
     public string? log_dir { get; init; }
+    /// <summary>Folder for a detailed evaluation report after each epoch (null for none).</summary>
+    public string? report_dir { get; init; }
 }

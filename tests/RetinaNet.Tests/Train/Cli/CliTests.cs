@@ -26,8 +26,10 @@ public class CliTests
     public void Csv_TrainsWithAnEmptyImageRow_ThenResumes_ConvertsEvaluatesPredictsDebugsAndInspects()
     {
         var (annotations, classes) = TinyDatasets.Csv(Path.Combine(root, "data"));
-        var (code, stdout, stderr) = CliRunner.Run(TrainArgs("csv", annotations, classes, "--val-annotations", annotations));
+        var (code, stdout, stderr) = CliRunner.Run(TrainArgs("csv", annotations, classes, "--val-annotations", annotations, "--report", Path.Combine(root, "epochs")));
         Assert.That(code, Is.Zero, stderr + stdout);
+        Assert.That(File.Exists(Path.Combine(root, "epochs", "epoch_01", "report.json")) && File.Exists(Path.Combine(root, "epochs", "epoch_02", "pr_curve.png")),
+            Is.True, "train --report writes a report per epoch");
         var snapshot = Path.Combine(root, "snapshots", "resnet18_8_csv_02.h5");
         Assert.That(File.Exists(Path.Combine(root, "snapshots", "resnet18_8_csv_01.h5")) && File.Exists(snapshot), Is.True, stdout);
         Assert.That(stdout, Does.Contain("mAP"));
@@ -49,10 +51,12 @@ public class CliTests
         Assert.That(code, Is.Zero, stderr);
 
         (code, stdout, stderr) = CliRunner.Run("evaluate", "csv", annotations, classes, inference, "--backbone", "resnet18_8",
-            "--image-min-side", "96", "--image-max-side", "96", "--save-path", Path.Combine(root, "drawn"));
+            "--image-min-side", "96", "--image-max-side", "96", "--save-path", Path.Combine(root, "drawn"), "--report", Path.Combine(root, "report"));
         Assert.That(code, Is.Zero, stderr);
-        Assert.That(stdout, Does.Contain("mAP: ").And.Contain("instances of class"));
+        Assert.That(stdout, Does.Contain("mAP: ").And.Contain("instances of class").And.Contain("Report written to"));
         Assert.That(Directory.GetFiles(Path.Combine(root, "drawn"), "*.png"), Is.Not.Empty);
+        foreach (var name in new[] { "report.json", "per_class.csv", "pr_curve.png", "confusion_matrix.png", "error_breakdown.png" })
+            Assert.That(File.Exists(Path.Combine(root, "report", name)), Is.True, name);
 
         var image = Path.Combine(root, "data", "images", "img0.jpg");
         (code, stdout, stderr) = CliRunner.Run("predict", inference, image, "--backbone", "resnet18_8", "--classes", classes,
@@ -80,6 +84,24 @@ public class CliTests
         Assert.That(stdout, Does.Contain("RetinaNet training model").And.Contain("UpsampleLike").And.Contain("BatchNormalization (keras-resnet"));
         (code, stdout, _) = CliRunner.Run("inspect", inference);
         Assert.That(stdout, Does.Contain("RetinaNet inference model").And.Contain("FilterDetections"));
+    }
+
+    [Test]
+    public void Diagnose_WritesASuggestedConfig_ThatTrainAccepts()
+    {
+        var (annotations, classes) = TinyDatasets.Csv(Path.Combine(root, "data"));
+        var output = Path.Combine(root, "diagnosis");
+        var (code, stdout, stderr) = CliRunner.Run("diagnose", "csv", annotations, classes, "--image-min-side", "96", "--image-max-side", "96",
+            "--output", output, "--iterations", "50");
+        Assert.That(code, Is.Zero, stderr + stdout);
+        Assert.That(stdout, Does.Contain("anchors reach (IoU >= 0.5)").And.Contain("Suggested anchors:").And.Contain("images have no annotations"));
+        var config = Path.Combine(output, "suggested_anchors.ini");
+        Assert.That(File.Exists(Path.Combine(output, "box_sizes.png")) && File.Exists(Path.Combine(output, "box_aspects.png")), Is.True);
+
+        (code, stdout, stderr) = CliRunner.Run(new[] { "train", "csv", annotations, classes }.Concat(Light).Concat(new[]
+            { "--config", config, "--epochs", "1", "--steps", "1", "--no-evaluation", "--snapshot-path", Path.Combine(root, "snapshots") }).ToArray());
+        Assert.That(code, Is.Zero, stderr + stdout);
+        Assert.That(File.Exists(Path.Combine(root, "snapshots", "resnet18_8_csv_01.h5")), Is.True);
     }
 
     [Test]
