@@ -10,7 +10,11 @@ namespace RetinaNet.Train.Training;
 /// then <c>anchor_targets_bbox</c> against each image's own (unpadded) size. Anchors depend only on the batch
 /// shape, so they are cached per shape.
 /// </summary>
-public sealed class AnchorTargets(AnchorParameters? anchor_params = null, int[]? pyramid_levels = null)
+/// <param name="anchor_params">Anchor sizes, strides, ratios and scales (default keras-retinanet's).</param>
+/// <param name="pyramid_levels">Levels, default P3–P7.</param>
+/// <param name="shapes_callback">Level sizes for a batch shape: <see cref="AnchorMath.guess_shapes"/> by default,
+/// <see cref="PyramidShapes.make_shapes_callback"/> for backbones whose levels are not ceil(dim / 2^level).</param>
+public sealed class AnchorTargets(AnchorParameters? anchor_params = null, int[]? pyramid_levels = null, ShapesCallback? shapes_callback = null)
 {
     readonly AnchorParameters parameters = anchor_params ?? AnchorParameters.Default;
     readonly int[] levels = pyramid_levels ?? new[] { 3, 4, 5, 6, 7 };
@@ -40,7 +44,7 @@ public sealed class AnchorTargets(AnchorParameters? anchor_params = null, int[]?
         {
             if (!cache.TryGetValue((height, width), out var anchors))
             {
-                anchors = AnchorMath.anchors_for_shape(new[] { height, width }, levels, parameters).DetachFromDisposeScope();
+                anchors = AnchorMath.anchors_for_shape(new[] { height, width }, levels, parameters, shapes_callback).DetachFromDisposeScope();
                 cache[(height, width)] = anchors;
             }
             return anchors;

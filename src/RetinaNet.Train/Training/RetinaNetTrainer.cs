@@ -45,10 +45,10 @@ public static class RetinaNetTrainer
                     head_feature_size = options.feature_size,
                 });
             var weights = options.weights;
-            if (weights is null && options.imagenet_weights && backbone is ResNetBackbone resnet)
+            if (weights is null && options.imagenet_weights && backbone is not MobileNetBackbone)
             {
-                var (url, file, md5) = Utils.WeightsDownload.ResNetImageNet(resnet.depth);
-                weights = Utils.WeightsDownload.GetFile(url, file, md5);
+                var (url, file, hash) = Utils.ImageNetWeights.For(backbone.backbone);
+                weights = Utils.WeightsDownload.GetFile(url, file, hash);
             }
             if (weights is not null)
             {
@@ -103,9 +103,11 @@ public static class RetinaNetTrainer
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var models = create_models(backbone, train_generator.num_classes(), options, anchor_params, pyramid_levels, print);
 
-        train_generator.compute_anchor_targets = new AnchorTargets(anchor_params, pyramid_levels).Delegate;
+        // VGG and DenseNet floor their level sizes: anchors then follow the model's own shapes (make_shapes_callback).
+        var shapes = PyramidShapes.For(backbone.backbone, models.model);
+        train_generator.compute_anchor_targets = new AnchorTargets(anchor_params, pyramid_levels, shapes).Delegate;
         if (validation_generator is not null && options.compute_val_loss)
-            validation_generator.compute_anchor_targets = new AnchorTargets(anchor_params, pyramid_levels).Delegate;
+            validation_generator.compute_anchor_targets = new AnchorTargets(anchor_params, pyramid_levels, shapes).Delegate;
 
         using var tensorboard = string.IsNullOrEmpty(options.tensorboard_dir) ? null : new TensorBoardEventWriter(options.tensorboard_dir);
         var callbacks = (extra_callbacks?.Invoke(models) ?? Enumerable.Empty<Callback>()).ToList();
