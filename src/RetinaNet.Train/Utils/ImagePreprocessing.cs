@@ -22,8 +22,9 @@ public static class ImagePreprocessing
         Tensor result = mode switch
         {
             "tf" => image / 127.5 - 1.0,
+            "none" => image, // classification_models' SE-ResNets: preprocess_input is the identity
             "caffe" => image - tensor(CaffeMeanBgr.Select(v => (float)v).ToArray(), device: image.device),
-            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe' or 'tf')."),
+            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe', 'tf' or 'none')."),
         };
         return result.MoveToOuterDisposeScope();
     }
