@@ -6,7 +6,7 @@ namespace RetinaNet.Layers.Utils;
 /// Pyramid level sizes computed from a training model (keras-retinanet's <c>layer_shapes</c> and
 /// <c>make_shapes_callback</c>): the image shape is propagated through the model's graph with each layer's
 /// <c>compute_output_shape</c>, and the sizes of the layers named <c>P3</c>…<c>P7</c> are read off. Needed where
-/// levels are not <c>ceil(dim / 2^level)</c> (<see cref="Anchors.guess_shapes"/>): VGG's max poolings and DenseNet's
+/// levels are not <c>ceil(dim / 2^level)</c> (<see cref="AnchorMath.guess_shapes"/>): VGG's max poolings and DenseNet's
 /// average poolings floor odd sizes, so a 100-pixel side gives 12 at P3 there, not 13.
 /// </summary>
 public static class PyramidShapes
@@ -41,7 +41,7 @@ public static class PyramidShapes
     /// </summary>
     public static ShapesCallback make_shapes_callback(Model model)
     {
-        foreach (var level in Anchors.DefaultPyramidLevels.Take(3))
+        foreach (var level in AnchorConfig.DefaultPyramidLevels.Take(3))
             if (!model.layers.Any(l => l.name == $"P{level}"))
                 throw new ArgumentException($"Model '{model.name}' has no layer 'P{level}'; pyramid shapes are read from a RetinaNet training model.");
         var cache = new Dictionary<(long, long), Dictionary<string, Shape>>();
@@ -66,8 +66,8 @@ public static class PyramidShapes
 
     /// <summary>
     /// The shapes callback a backbone needs, as keras-retinanet's train.py chooses it: computed from the model for
-    /// VGG and DenseNet (floored poolings), <see cref="Anchors.guess_shapes"/> otherwise.
+    /// VGG and DenseNet (floored poolings), <see cref="AnchorMath.guess_shapes"/> otherwise.
     /// </summary>
     public static ShapesCallback For(string backbone, Model model) =>
-        backbone.Contains("vgg") || backbone.Contains("densenet") ? make_shapes_callback(model) : Anchors.guess_shapes;
+        backbone.Contains("vgg") || backbone.Contains("densenet") ? make_shapes_callback(model) : AnchorMath.guess_shapes;
 }

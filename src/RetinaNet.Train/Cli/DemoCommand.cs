@@ -35,7 +35,12 @@ public static class DemoCommand
                 batch_size = parse.GetValue(batchSize), lr = parse.GetValue(lr), seed = parse.GetValue(seed), workers = parse.GetValue(workers),
                 image_size = parse.GetValue(imageSize),
             };
-            return CliErrors.Run(() => DemoRunner.Run(options, Console.WriteLine, CliErrors.CancelOnCtrlC()));
+            return CliErrors.Run(() =>
+            {
+                using var interruption = Interruption.Listen();
+                DemoRunner.Run(options, Console.WriteLine, interruption.Token);
+                return interruption.Finish();
+            });
         });
         return command;
     }

@@ -3,7 +3,6 @@ using RetinaNet.Layers;
 using RetinaNet.Layers.Utils;
 using static RetinaNet.Tests.Layers.Models.BackboneAcceptance;
 using static TorchSharp.torch;
-using AnchorMath = RetinaNet.Layers.Utils.Anchors;
 
 namespace RetinaNet.Tests.Layers.Models;
 
