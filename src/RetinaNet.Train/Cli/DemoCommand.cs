@@ -20,10 +20,11 @@ public static class DemoCommand
         var lr = new Option<double>("--lr") { Description = "Initial learning rate (cosine decay over the budget).", DefaultValueFactory = _ => defaults.lr };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => defaults.seed };
         var workers = new Option<int>("--workers") { Description = "Background workers preparing batches.", DefaultValueFactory = _ => defaults.workers };
+        var imageSize = new Option<int>("--image-size") { Description = "Side of the generated square images.", DefaultValueFactory = _ => defaults.image_size };
 
         var command = new Command("demo", "Generate a shapes dataset, train a light RetinaNet on the CPU, evaluate mAP and draw predictions.")
         {
-            output, minutes, trainImages, valImages, backbone, featureSize, batchSize, lr, seed, workers,
+            output, minutes, trainImages, valImages, backbone, featureSize, batchSize, lr, seed, workers, imageSize,
         };
         command.SetAction(parse =>
         {
@@ -32,6 +33,7 @@ public static class DemoCommand
                 output = parse.GetValue(output)!, minutes = parse.GetValue(minutes), train_images = parse.GetValue(trainImages),
                 val_images = parse.GetValue(valImages), backbone = parse.GetValue(backbone)!, feature_size = parse.GetValue(featureSize),
                 batch_size = parse.GetValue(batchSize), lr = parse.GetValue(lr), seed = parse.GetValue(seed), workers = parse.GetValue(workers),
+                image_size = parse.GetValue(imageSize),
             };
             return CliErrors.Run(() =>
             {

@@ -50,10 +50,10 @@ public static class RetinaNetTrainer
                     head_feature_size = options.feature_size,
                 });
             var weights = options.weights;
-            if (weights is null && options.imagenet_weights && backbone is ResNetBackbone resnet)
+            if (weights is null && options.imagenet_weights && backbone is not MobileNetBackbone)
             {
-                var (url, file, md5) = Utils.WeightsDownload.ResNetImageNet(resnet.depth);
-                weights = Utils.WeightsDownload.GetFile(url, file, md5);
+                var (url, file, hash) = Utils.ImageNetWeights.For(backbone.backbone);
+                weights = Utils.WeightsDownload.GetFile(url, file, hash);
             }
             if (weights is not null)
             {
@@ -110,9 +110,11 @@ public static class RetinaNetTrainer
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var models = create_models(backbone, train_generator.num_classes(), options, anchors, print);
 
-        train_generator.compute_anchor_targets = new AnchorTargets(anchors).Delegate;
+        // VGG and DenseNet floor their level sizes: anchors then follow the model's own shapes (make_shapes_callback).
+        var layout = new KerasAnchorLayout(PyramidShapes.For(backbone.backbone, models.model));
+        train_generator.compute_anchor_targets = new AnchorTargets(anchors, layout).Delegate;
         if (validation_generator is not null && options.compute_val_loss)
-            validation_generator.compute_anchor_targets = new AnchorTargets(anchors).Delegate;
+            validation_generator.compute_anchor_targets = new AnchorTargets(anchors, layout).Delegate;
 
         // Temporaries a killed run left behind (a snapshot's can be hundreds of MB).
         foreach (var folder in new[] { options.snapshot_path, options.log_dir ?? options.snapshot_path }.Distinct())

@@ -14,7 +14,7 @@ public static class ImagePreprocessing
 
     /// <summary>
     /// Normalises an image for a backbone: 'caffe' subtracts <see cref="CaffeMeanBgr"/> per channel (no scaling, no
-    /// channel swap); 'tf' maps 0..255 to -1..1 with <c>x / 127.5 - 1</c>. The result is a new float32 tensor.
+    /// channel swap); 'tf' maps 0..255 to -1..1 with <c>x / 127.5 - 1</c>; 'none' leaves it as is (SE-ResNets). The result is a new float32 tensor.
     /// </summary>
     public static Tensor preprocess_image(Tensor x, string mode = "caffe")
     {
@@ -23,8 +23,9 @@ public static class ImagePreprocessing
         Tensor result = mode switch
         {
             "tf" => image.div(HeldScalar.Of(127.5)).sub(HeldScalar.Of(1.0)),
+            "none" => image, // classification_models' SE-ResNets: preprocess_input is the identity
             "caffe" => image - tensor(CaffeMeanBgr.Select(v => (float)v).ToArray(), device: image.device),
-            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe' or 'tf')."),
+            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe', 'tf' or 'none')."),
         };
         return result.MoveToOuterDisposeScope();
     }

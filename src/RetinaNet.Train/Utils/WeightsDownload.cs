@@ -28,13 +28,16 @@ public static class WeightsDownload
         Environment.GetEnvironmentVariable("RETINANET_CACHE_DIR")
         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".keras", "models");
 
-    /// <summary>Returns the cached file, downloading it first if it is missing or its md5 differs.</summary>
+    /// <summary>
+    /// Returns the cached file, downloading it first if it is missing or its checksum differs. As Keras' <c>get_file</c>,
+    /// a 64-digit checksum is sha256, otherwise md5.
+    /// </summary>
     public static string GetFile(string url, string fileName, string? md5, string? cacheDir = null, TimeSpan? timeout = null)
     {
         cacheDir ??= CacheDir;
         Directory.CreateDirectory(cacheDir);
         var path = Path.Combine(cacheDir, fileName);
-        if (File.Exists(path) && (md5 is null || Md5(path) == md5)) return path;
+        if (File.Exists(path) && (md5 is null || Hash(path, md5.Length) == md5)) return path;
 
         var temp = path + ".part";
         try
@@ -46,8 +49,8 @@ public static class WeightsDownload
             using (var source = response.Content.ReadAsStream())
             using (var target = File.Create(temp))
                 source.CopyTo(target);
-            if (md5 is not null && Md5(temp) is var actual && actual != md5)
-                throw new WeightsDownloadException($"The file downloaded from {url} has md5 {actual}, expected {md5}; it was not kept.");
+            if (md5 is not null && Hash(temp, md5.Length) is var actual && actual != md5)
+                throw new WeightsDownloadException($"The file downloaded from {url} has {(md5.Length == 64 ? "sha256" : "md5")} {actual}, expected {md5}; it was not kept.");
             File.Move(temp, path, overwrite: true);
             return path;
         }
@@ -63,9 +66,9 @@ public static class WeightsDownload
         }
     }
 
-    static string Md5(string path)
+    static string Hash(string path, int digits)
     {
         using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(MD5.HashData(stream));
+        return Convert.ToHexStringLower(digits == 64 ? SHA256.HashData(stream) : MD5.HashData(stream));
     }
 }

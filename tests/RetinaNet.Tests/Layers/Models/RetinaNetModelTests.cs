@@ -87,7 +87,7 @@ public class RetinaNetModelTests
     {
         var e = Assert.Throws<ArgumentException>(() => models.backbone("resnet42"));
         Assert.That(e!.Message, Does.Contain("Backbone ('resnet42') not in allowed backbones"));
-        Assert.Throws<NotSupportedException>(() => models.backbone("vgg16"));
+        Assert.Throws<NotSupportedException>(() => models.backbone("inceptionv3"));
         Assert.That(models.backbone("mobilenet128_0.5"), Is.InstanceOf<MobileNetBackbone>());
     }
 
