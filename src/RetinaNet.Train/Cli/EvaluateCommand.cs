@@ -85,7 +85,8 @@ public static class EvaluateCommand
 
     static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double countedScore, string? reportDir)
     {
-        var result = CocoModelEvaluation.evaluate(generator, model, countedScore);
+        var images = CocoModelEvaluation.get_images(generator, model, countedScore);
+        var result = CocoModelEvaluation.evaluate(generator, images);
         if (result is null)
         {
             Console.WriteLine($"No detections scored {countedScore} or more; nothing to evaluate.");

@@ -11,11 +11,21 @@ namespace RetinaNet.Train.Evaluation;
 /// </summary>
 public static class CocoModelEvaluation
 {
+    /// <summary>
+    /// Every image's detections scoring at least <paramref name="threshold"/> (all of them, as keras-retinanet passes
+    /// them on; pycocotools caps per category at matching time), with the image's annotations.
+    /// </summary>
+    public static List<EvaluationImage> get_images(CocoGenerator generator, Model model, double threshold = 0.05,
+        Action<int, int>? progress = null) =>
+        ModelEvaluation.get_detections(generator, model, LastFloatBelow(threshold), int.MaxValue, progress: progress);
+
     /// <summary>The detections of every image as COCO results, in network order per image and class.</summary>
     public static List<CocoDetection> get_detections(CocoGenerator generator, Model model, double threshold = 0.05,
-        Action<int, int>? progress = null)
+        Action<int, int>? progress = null) => to_results(generator, get_images(generator, model, threshold, progress));
+
+    /// <summary>Detections of <see cref="get_images"/> as COCO results.</summary>
+    public static List<CocoDetection> to_results(CocoGenerator generator, IReadOnlyList<EvaluationImage> images)
     {
-        var images = ModelEvaluation.get_detections(generator, model, LastFloatBelow(threshold), int.MaxValue, progress: progress);
         var results = new List<CocoDetection>();
         for (int i = 0; i < images.Count; i++)
             foreach (var (label, detections) in images[i].Detections)
@@ -29,9 +39,12 @@ public static class CocoModelEvaluation
     /// the threshold (keras-retinanet then skips the evaluation and returns <c>None</c>).
     /// </summary>
     public static CocoEvaluationResult? evaluate(CocoGenerator generator, Model model, double threshold = 0.05,
-        Action<int, int>? progress = null)
+        Action<int, int>? progress = null) => evaluate(generator, get_images(generator, model, threshold, progress));
+
+    /// <summary>The 12 COCO figures of detections from <see cref="get_images"/>, or <c>null</c> when there are none.</summary>
+    public static CocoEvaluationResult? evaluate(CocoGenerator generator, IReadOnlyList<EvaluationImage> images)
     {
-        var detections = get_detections(generator, model, threshold, progress);
+        var detections = to_results(generator, images);
         if (detections.Count == 0) return null;
         return CocoEvaluation.Evaluate(generator.ground_truth, detections, imageIds: generator.image_ids,
             categoryIds: generator.category_ids.Select(id => (int)id));
