@@ -18,6 +18,7 @@ public static class Program
             EvaluateCommand.Create(),
             PredictCommand.Create(),
             ConvertModelCommand.Create(),
+            ConvertTorchVisionCommand.Create(),
             DebugCommand.Create(),
             InspectCommand.Create(),
         };
