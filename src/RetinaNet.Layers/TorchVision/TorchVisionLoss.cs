@@ -61,12 +61,12 @@ public static class TorchVisionLoss
     public static Tensor Match(Tensor boxes, Tensor anchors)
     {
         using var scope = NewDisposeScope();
-        if (boxes.shape[0] == 0) return full(anchors.shape[0], -1L, device: anchors.device).MoveToOuterDisposeScope();
+        if (boxes.shape[0] == 0) return full(anchors.shape[0], HeldScalar.OfInteger(-1), ScalarType.Int64, anchors.device).MoveToOuterDisposeScope();
         var iou = BoxIou(boxes, anchors); // (M, N)
         var (values, matches) = iou.max(0);
         var result = matches.clone();
-        result.masked_fill_(values.lt(tensor(0.4f, device: values.device)), HeldScalar.Of(-1));
-        result.masked_fill_(values.ge(tensor(0.4f, device: values.device)).logical_and(values.lt(tensor(0.5f, device: values.device))), HeldScalar.Of(-2));
+        result.masked_fill_(values.lt(tensor(0.4f, device: values.device)), HeldScalar.OfInteger(-1));
+        result.masked_fill_(values.ge(tensor(0.4f, device: values.device)).logical_and(values.lt(tensor(0.5f, device: values.device))), HeldScalar.OfInteger(-2));
         var best = iou.max(1).values.unsqueeze(1);
         var lowQuality = iou.eq(best).nonzero().select(1, 1);
         result.index_put_(matches.index_select(0, lowQuality), lowQuality);
@@ -116,11 +116,11 @@ public static class TorchVisionLoss
         var areaP = C(boxes, 2).add(C(boxes, 0), minus).mul(C(boxes, 3).add(C(boxes, 1), minus));
         var areaG = C(gt, 2).add(C(gt, 0), minus).mul(C(gt, 3).add(C(gt, 1), minus));
         var union = areaP.add(areaG, one).add(inter, minus);
-        var iou = inter.div(union.add(eps));
+        var iou = inter.div(union.add(eps, one));
         var xc1 = minimum(C(boxes, 0), C(gt, 0)); var yc1 = minimum(C(boxes, 1), C(gt, 1));
         var xc2 = maximum(C(boxes, 2), C(gt, 2)); var yc2 = maximum(C(boxes, 3), C(gt, 3));
         var areaC = xc2.add(xc1, minus).mul(yc2.add(yc1, minus));
-        var giou = iou.add(areaC.add(union, minus).div(areaC.add(eps)), minus);
+        var giou = iou.add(areaC.add(union, minus).div(areaC.add(eps, one)), minus);
         return giou.neg().add(ones_like(giou), one);
     }
 }

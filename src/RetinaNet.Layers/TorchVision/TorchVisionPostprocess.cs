@@ -1,5 +1,6 @@
 using RetinaNet.Core;
 using RetinaNet.Layers.Utils;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Layers.TorchVision;
@@ -42,6 +43,7 @@ public sealed record TorchVisionPostprocess(double score_thresh = 0.05, double n
     {
         using var scope = NewDisposeScope();
         var numClasses = classification.shape[1];
+        using var classesScalar = numClasses.ToScalar();
         var threshold = tensor(score_thresh, classification.dtype, classification.device);
         var boxes = new List<Tensor>(); var scores = new List<Tensor>(); var labels = new List<Tensor>();
         long start = 0;
@@ -52,8 +54,9 @@ public sealed record TorchVisionPostprocess(double score_thresh = 0.05, double n
             var k = Math.Min(topk_candidates, candidates.shape[0]);
             var (top, order) = levelScores.index_select(0, candidates).topk((int)k);
             var indices = candidates.index_select(0, order);
-            var anchorIndices = indices.div(numClasses, RoundingMode.floor).add(start);
-            labels.Add(indices.remainder(numClasses));
+            using var startScalar = start.ToScalar();
+            var anchorIndices = indices.div(classesScalar, RoundingMode.floor).add(startScalar, HeldScalar.OfInteger(1));
+            labels.Add(indices.remainder(classesScalar));
             scores.Add(top);
             var decoded = TorchVisionBoxCoder.Decode(regression.index_select(0, anchorIndices), anchors.index_select(0, anchorIndices));
             boxes.Add(Clip(decoded, resized));
