@@ -19,6 +19,7 @@ public static class Program
             DiagnoseCommand.Create(),
             PredictCommand.Create(),
             ConvertModelCommand.Create(),
+            ConvertTorchVisionCommand.Create(),
             DebugCommand.Create(),
             InspectCommand.Create(),
         };
