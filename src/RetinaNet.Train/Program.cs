@@ -18,6 +18,7 @@ public static class Program
             EvaluateCommand.Create(),
             PredictCommand.Create(),
             ConvertModelCommand.Create(),
+            ExportCommand.Create(),
             DebugCommand.Create(),
             InspectCommand.Create(),
         };

@@ -35,7 +35,8 @@ public static class CliErrors
 
     static bool IsUserError(Exception e) => e is DatasetException or KerasFileException or KerasConfigException
         or LayerInputException or WeightsDownloadException or FileNotFoundException or DirectoryNotFoundException
-        or InvalidDataException or ArgumentException or FormatException or NotSupportedException or UnauthorizedAccessException;
+        or InvalidDataException or ArgumentException or FormatException or NotSupportedException or UnauthorizedAccessException
+        or RetinaNet.Core.Onnx.OnnxExportException;
 
     /// <summary>A token cancelled by the first Ctrl+C (the second one ends the process as usual).</summary>
     public static CancellationToken CancelOnCtrlC()

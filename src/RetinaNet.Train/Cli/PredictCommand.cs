@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RetinaNet.Inference;
 using RetinaNet.Layers;
 using RetinaNet.Train.Inference;
 
@@ -15,7 +16,7 @@ public static class PredictCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "An inference model (.h5); a training model needs --convert-model." };
+        var model = new Argument<string>("model") { Description = "An inference model (.h5, or .onnx from `retinanet export`); a training model needs --convert-model." };
         var images = new Argument<string[]>("images") { Description = "Image files.", Arity = ArgumentArity.OneOrMore };
         var backbone = new Option<string>("--backbone") { Description = "The backbone of the model (for its custom objects and preprocessing).", DefaultValueFactory = _ => "resnet50" };
         var classes = new Option<string?>("--classes") { Description = "CSV classes file (class_name,id) to name the labels." };
@@ -27,20 +28,26 @@ public static class PredictCommand
         var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => 800 };
         var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => 1333 };
         var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var engine = new Option<string>("--engine") { Description = "torch (this library), onnx (ONNX Runtime, for files from `retinanet export`), or auto: onnx for a .onnx file.", DefaultValueFactory = _ => "auto" };
+        engine.AcceptOnlyFromAmong("auto", "torch", "onnx");
         var command = new Command("predict", "Detect objects in images.")
         {
-            model, images, backbone, classes, score, savePath, output, convert, config, minSide, maxSide, noResize,
+            model, images, backbone, classes, score, savePath, output, convert, config, minSide, maxSide, noResize, engine,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var names = parse.GetValue(classes) is string path ? ReadClassNames(path) : new Dictionary<int, string>();
-            var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
-            var detector = new Detector(network, l => names.GetValueOrDefault(l, l.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                models.backbone(parse.GetValue(backbone)!).preprocess_mode, parse.GetValue(minSide), parse.GetValue(maxSide), parse.GetValue(noResize));
+            Func<int, string> labelName = l => names.GetValueOrDefault(l, l.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var modelPath = parse.GetValue(model)!;
+            var useOnnx = parse.GetValue(engine) == "onnx"
+                || (parse.GetValue(engine) == "auto" && modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase));
+            using var onnx = useOnnx ? new OnnxDetector(modelPath, labelName, parse.GetValue(minSide), parse.GetValue(maxSide), parse.GetValue(noResize)) : null;
+            var detector = useOnnx ? null : new Detector(ModelLoading.LoadInference(modelPath, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config)),
+                labelName, models.backbone(parse.GetValue(backbone)!).preprocess_mode, parse.GetValue(minSide), parse.GetValue(maxSide), parse.GetValue(noResize));
             var results = new JsonArray();
             foreach (var image in parse.GetValue(images)!)
             {
-                var found = detector.detect(image, parse.GetValue(score));
+                var found = onnx?.Detect(image, parse.GetValue(score)) ?? detector!.detect(image, parse.GetValue(score));
                 results.Add(new JsonObject
                 {
                     ["image"] = image,

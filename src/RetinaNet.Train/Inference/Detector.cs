@@ -1,12 +1,10 @@
 using RetinaNet.Core;
+using RetinaNet.Inference;
 using RetinaNet.Train.Utils;
 using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Train.Inference;
-
-/// <summary>One detected object, in the original image's pixel coordinates.</summary>
-public sealed record DetectedObject(double x1, double y1, double x2, double y2, double score, int label, string class_name);
 
 /// <summary>
 /// Runs an inference model on image files the way keras-retinanet's examples do: read (BGR) → resize
