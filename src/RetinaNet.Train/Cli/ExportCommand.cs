@@ -2,6 +2,7 @@ using System.CommandLine;
 using RetinaNet.Core;
 using RetinaNet.Layers;
 using RetinaNet.Layers.Onnx;
+using RetinaNet.Layers.Utils;
 
 namespace RetinaNet.Train.Cli;
 
@@ -42,10 +43,14 @@ public static class ExportCommand
                 throw new ArgumentException($"{path} is a training model (outputs regression and classification); pass --from-training-model to convert it on the way.");
             if (isTraining)
             {
-                var (anchors, levels) = AnchorOptions.Read(parse.GetValue(config));
-                model = models.convert_model(model, nms: !parse.GetValue(noNms), class_specific_filter: !parse.GetValue(noClassSpecific),
-                    anchor_params: anchors, pyramid_levels: levels, nms_threshold: parse.GetValue(nmsThreshold),
-                    score_threshold: parse.GetValue(scoreThreshold), max_detections: parse.GetValue(maxDetections));
+                var anchors = ConfigFile.read_anchor_config(parse.GetValue(config));
+                var filter = new DetectionFilter
+                {
+                    nms = !parse.GetValue(noNms), class_specific_filter = !parse.GetValue(noClassSpecific),
+                    nms_threshold = parse.GetValue(nmsThreshold), score_threshold = parse.GetValue(scoreThreshold),
+                    max_detections = parse.GetValue(maxDetections),
+                };
+                model = models.convert_model(model, filter, anchors);
             }
             var options = RetinaNetOnnx.Options(preprocessMode, parse.GetValue(includePreprocessing), opset: parse.GetValue(opset));
             Core.Onnx.OnnxExporter.Export(model, parse.GetValue(output)!, options);

@@ -5,6 +5,7 @@ using RetinaNet.Layers.Onnx;
 using RetinaNet.Tests.Layers.Onnx;
 using RetinaNet.Train.Demo;
 using RetinaNet.Train.Inference;
+using RetinaNet.Train.Utils;
 using SkiaSharp;
 
 namespace RetinaNet.Tests.Onnx;
@@ -51,7 +52,7 @@ public class OnnxDetectorTests
     public void ImageFile_ResizedAndPreprocessedWithoutLibtorch_GivesTheTorchDetectorsDetections()
     {
         var image = Path.Combine(folder, "shapes.png");
-        var ours = new Detector(inference, l => $"c{l}", "caffe", image_min_side: 96, image_max_side: 160).detect(image, score_threshold: 0);
+        var ours = new Detector(inference, l => $"c{l}", "caffe", new ImageSizing(96, 160)).detect(image, min_score: 0);
         using var onnx = new OnnxDetector(Path.Combine(folder, "float.onnx"), l => $"c{l}", imageMinSide: 96, imageMaxSide: 160);
         var theirs = onnx.Detect(image, scoreThreshold: 0);
         AssertSame(ours, theirs);
@@ -67,7 +68,7 @@ public class OnnxDetectorTests
         using var onnx = new OnnxDetector(Path.Combine(folder, "uint8.onnx"), noResize: true);
         Assert.That(onnx.PreprocessingIncluded, Is.True);
         Assert.That(onnx.PreprocessMode, Is.EqualTo("caffe"));
-        var ours = new Detector(inference, l => l.ToString(), "caffe", no_resize: true).detect(image, score_threshold: 0);
+        var ours = new Detector(inference, l => l.ToString(), "caffe", new ImageSizing(no_resize: true)).detect(image, min_score: 0);
         AssertSame(ours, onnx.Detect(image, scoreThreshold: 0));
     }
 
