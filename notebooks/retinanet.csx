@@ -7,6 +7,7 @@
 #r "../artifacts/notebook/ScottPlot.dll"
 #r "../artifacts/notebook/RetinaNet.Core.dll"
 #r "../artifacts/notebook/RetinaNet.Layers.dll"
+#r "../artifacts/notebook/RetinaNet.Onnx.dll"
 #r "../artifacts/notebook/retinanet.dll"
 
 // Show our types inline. (Using directives here do not carry over to the notebook; each notebook has its own.)
@@ -15,5 +16,5 @@ using SkiaSharp;
 using RetinaNet.Train.Notebooks;
 
 Formatter.Register<SKBitmap>(NotebookDisplay.ToHtml, HtmlFormatter.MimeType);
-Formatter.Register<List<RetinaNet.Train.Inference.DetectedObject>>(d => NotebookDisplay.ToHtml(d), HtmlFormatter.MimeType);
+Formatter.Register<List<RetinaNet.Inference.DetectedObject>>(d => NotebookDisplay.ToHtml(d), HtmlFormatter.MimeType);
 Formatter.Register<RetinaNet.Train.Evaluation.EvaluationReport>(r => NotebookDisplay.ToHtml(r), HtmlFormatter.MimeType);

@@ -20,6 +20,7 @@ public static class Program
             PredictCommand.Create(),
             ConvertModelCommand.Create(),
             ConvertTorchVisionCommand.Create(),
+            ExportCommand.Create(),
             DebugCommand.Create(),
             InspectCommand.Create(),
         };

@@ -42,5 +42,6 @@ public static class CliErrors
     static bool IsUserError(Exception e) => e is DatasetException or KerasFileException or KerasConfigException
         or RetinaNet.Layers.TorchVision.Checkpoints.CheckpointException
         or LayerInputException or WeightsDownloadException or FileNotFoundException or DirectoryNotFoundException
-        or InvalidDataException or ArgumentException or Training.TrainingDivergedException or FormatException or NotSupportedException or UnauthorizedAccessException;
+        or InvalidDataException or ArgumentException or Training.TrainingDivergedException or FormatException or NotSupportedException or UnauthorizedAccessException
+        or RetinaNet.Core.Onnx.OnnxExportException;
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RetinaNet.Inference;
 using RetinaNet.Layers;
 using RetinaNet.Train.Inference;
 
@@ -15,7 +16,7 @@ public static class PredictCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var model = new Argument<string>("model") { Description = "An inference model (.h5); a training model needs --convert-model." };
+        var model = new Argument<string>("model") { Description = "An inference model (.h5, or .onnx from `retinanet export`); a training model needs --convert-model." };
         var images = new Argument<string[]>("images") { Description = "Image files.", Arity = ArgumentArity.OneOrMore };
         var backbone = new Option<string>("--backbone") { Description = "The backbone of the model (for its custom objects and preprocessing).", DefaultValueFactory = _ => "resnet50" };
         var classes = new Option<string?>("--classes") { Description = "CSV classes file (class_name,id) to name the labels." };
@@ -29,17 +30,24 @@ public static class PredictCommand
         var convert = new Option<bool>("--convert-model") { Description = "Convert a training model to an inference model first." };
         var config = new Option<string?>("--config") { Description = "Anchor configuration (.ini) the model was trained with (with --convert-model)." };
         var sizing = new ImageSizingOptions();
+        var engine = new Option<string>("--engine") { Description = "torch (this library), onnx (ONNX Runtime, for files from `retinanet export`), or auto: onnx for a .onnx file.", DefaultValueFactory = _ => "auto" };
+        engine.AcceptOnlyFromAmong("auto", "torch", "onnx");
         var command = new Command("predict", "Detect objects in images.")
         {
-            model, images, backbone, classes, minScore, savePath, output, convert, config,
+            model, images, backbone, classes, minScore, savePath, output, convert, config, engine,
         };
         foreach (var option in sizing.Options) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var names = parse.GetValue(classes) is string path ? ReadClassNames(path) : new Dictionary<int, string>();
-            var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
-            var detector = new Detector(network, l => names.GetValueOrDefault(l, l.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                models.backbone(parse.GetValue(backbone)!).preprocess_mode, sizing.Bind(parse));
+            Func<int, string> labelName = l => names.GetValueOrDefault(l, l.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var modelPath = parse.GetValue(model)!;
+            var imageSizing = sizing.Bind(parse);
+            var useOnnx = parse.GetValue(engine) == "onnx"
+                || (parse.GetValue(engine) == "auto" && modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase));
+            using var onnx = useOnnx ? new OnnxDetector(modelPath, labelName, imageSizing.min_side, imageSizing.max_side, imageSizing.no_resize) : null;
+            var detector = useOnnx ? null : new Detector(ModelLoading.LoadInference(modelPath, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config)),
+                labelName, models.backbone(parse.GetValue(backbone)!).preprocess_mode, imageSizing);
             var paths = parse.GetValue(images)!;
             var drawings = DrawingNames(paths);
             var results = new JsonArray();
@@ -50,7 +58,7 @@ public static class PredictCommand
                 List<DetectedObject> found;
                 try
                 {
-                    found = detector.detect(image, parse.GetValue(minScore));
+                    found = onnx?.Detect(image, parse.GetValue(minScore)) ?? detector!.detect(image, parse.GetValue(minScore));
                 }
                 catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
                 {

@@ -1,14 +1,12 @@
 using TorchSharp;
 using RetinaNet.Core;
+using RetinaNet.Inference;
 using RetinaNet.Train.Utils;
 using SkiaSharp;
 using static TorchSharp.torch;
 using Generator = RetinaNet.Train.Preprocessing.Generator;
 
 namespace RetinaNet.Train.Inference;
-
-/// <summary>One detected object, in the original image's pixel coordinates.</summary>
-public sealed record DetectedObject(double x1, double y1, double x2, double y2, double score, int label, string class_name);
 
 /// <summary>
 /// What an inference model returned for one image, boxes already in the original image's pixels: row i is

@@ -55,7 +55,7 @@ public static class NotebookDisplay
     };
 
     /// <summary>Detections as an HTML table (class, score, box), for notebooks' display of detector results.</summary>
-    public static string ToHtml(IEnumerable<RetinaNet.Train.Inference.DetectedObject> detections) =>
+    public static string ToHtml(IEnumerable<RetinaNet.Inference.DetectedObject> detections) =>
         ToHtmlTable(new[] { "class", "score", "x1", "y1", "x2", "y2" },
             detections.Select(d => (IReadOnlyList<object?>)new object?[] { d.class_name, Math.Round(d.score, 3),
                 Math.Round(d.x1, 1), Math.Round(d.y1, 1), Math.Round(d.x2, 1), Math.Round(d.y2, 1) }));

@@ -64,7 +64,7 @@ public class NotebookDisplayTests
     [Test]
     public void ToHtml_Detections_ListsClassScoreAndBox()
     {
-        var html = RetinaNet.Train.Notebooks.NotebookDisplay.ToHtml(new List<RetinaNet.Train.Inference.DetectedObject>
+        var html = RetinaNet.Train.Notebooks.NotebookDisplay.ToHtml(new List<RetinaNet.Inference.DetectedObject>
         {
             new(1.04, 2, 30.25, 40, 0.98765, 2, "triangle"),
         });

@@ -1,0 +1,72 @@
+using RetinaNet.Core;
+using RetinaNet.Core.Onnx;
+
+namespace RetinaNet.Layers.Onnx;
+
+/// <summary>
+/// Exporting RetinaNet inference models to ONNX: the layer mappings (the engine's plus RetinaNet's) and the
+/// conventions <c>RetinaNet.Onnx</c>'s detector reads back from the file's metadata.
+/// </summary>
+public static class RetinaNetOnnx
+{
+    /// <summary>Metadata key: the backbone's preprocessing ("caffe" or "tf").</summary>
+    public const string PreprocessModeKey = "retinanet.preprocess_mode";
+    /// <summary>Metadata key: "true" when the file takes uint8 BGR pixels and preprocesses them itself.</summary>
+    public const string PreprocessingIncludedKey = "retinanet.preprocessing_included";
+
+    /// <summary>Graph input and output names.</summary>
+    public static readonly IReadOnlyList<string> OutputNames = new[] { "boxes", "scores", "labels" };
+
+    /// <summary>
+    /// A registry with the engine's built-in mappings and RetinaNet's layers (Anchors, RegressBoxes, ClipBoxes,
+    /// UpsampleLike, FilterDetections, keras-resnet's BatchNormalization); register custom layers on it.
+    /// </summary>
+    public static OnnxLayerRegistry Registry()
+    {
+        var registry = OnnxLayerRegistry.Builtin();
+        RetinaNetOnnxConverters.RegisterAll(registry);
+        return registry;
+    }
+
+    /// <summary>
+    /// Options for an inference model: input <c>image</c> (N, H, W, 3) with dynamic N, H, W, outputs boxes, scores,
+    /// labels (and any extra outputs), the preprocessing mode in the metadata. With
+    /// <paramref name="include_preprocessing"/> the input is uint8 BGR and the backbone's normalisation is in the graph.
+    /// </summary>
+    public static OnnxExportOptions Options(string preprocess_mode, bool include_preprocessing = false, OnnxLayerRegistry? registry = null,
+        int opset = 17) => new()
+    {
+        Opset = opset,
+        Converters = registry ?? Registry(),
+        InputName = "image",
+        OutputNames = OutputNames,
+        InputType = include_preprocessing ? OnnxType.UInt8 : OnnxType.Float,
+        InputTransform = include_preprocessing ? (g, input) => Preprocess(g, input, preprocess_mode) : null,
+        Metadata = new Dictionary<string, string>
+        {
+            [PreprocessModeKey] = preprocess_mode,
+            [PreprocessingIncludedKey] = include_preprocessing ? "true" : "false",
+        },
+    };
+
+    /// <summary>Exports an inference model (see <see cref="Options"/>).</summary>
+    public static void export(Model inference_model, string path, string preprocess_mode = "caffe", bool include_preprocessing = false,
+        OnnxLayerRegistry? registry = null)
+    {
+        if (inference_model.outputs.Count < 3)
+            throw new ArgumentException("Only inference models (boxes, scores, labels) are exported; convert the training model first (--from-training-model).");
+        OnnxExporter.Export(inference_model, path, Options(preprocess_mode, include_preprocessing, registry));
+    }
+
+    /// <summary>uint8 → float32, then caffe (subtract the BGR means) or tf (x / 127.5 − 1), as the backbone preprocesses.</summary>
+    static string Preprocess(OnnxGraph g, string input, string mode)
+    {
+        var x = g.Add("Cast", new[] { input }, OnnxAttributes.Int("to", (long)OnnxType.Float));
+        return mode switch
+        {
+            "caffe" => g.Add("Sub", new[] { x, g.Floats(new[] { 103.939f, 116.779f, 123.68f }, 3) }),
+            "tf" => g.Add("Sub", new[] { g.Add("Div", new[] { x, g.Float(127.5f) }), g.Float(1f) }),
+            _ => throw new ArgumentException($"unknown preprocessing mode '{mode}' (expected 'caffe' or 'tf')."),
+        };
+    }
+}
