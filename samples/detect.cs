@@ -11,6 +11,7 @@ using RetinaNet.Core;
 using RetinaNet.Layers;
 using RetinaNet.Train.Inference;
 using RetinaNet.Train.Preprocessing;
+using RetinaNet.Train.Utils;
 using System.Globalization;
 
 if (args.Length < 2)
@@ -23,7 +24,7 @@ var positional = args.TakeWhile(a => !a.StartsWith("--")).ToList();
 var flags = args.Skip(positional.Count).Chunk(2).ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "");
 var (modelPath, images) = (positional[0], positional.Skip(1).ToList());
 var classesPath = flags.GetValueOrDefault("--classes");
-var side = double.Parse(flags.GetValueOrDefault("--image-side", "800"), CultureInfo.InvariantCulture);
+var side = int.Parse(flags.GetValueOrDefault("--image-side", "800"), CultureInfo.InvariantCulture);
 var threshold = double.Parse(flags.GetValueOrDefault("--score-threshold", "0.5"), CultureInfo.InvariantCulture);
 var savePath = flags.GetValueOrDefault("--save-path");
 
@@ -32,11 +33,11 @@ if (model.outputs.Count < 3) model = models.convert_model(model);   // a trainin
 var names = classesPath is null ? new Dictionary<int, string>()
     : CsvGenerator.read_classes(classesPath).ToDictionary(pair => pair.Value, pair => pair.Key);
 var detector = new Detector(model, label => names.GetValueOrDefault(label, $"class {label}"),
-    image_min_side: side, image_max_side: side);
+    image_sizing: new ImageSizing(side, side));
 
 foreach (var image in images)
 {
-    var found = detector.detect(image, score_threshold: threshold);
+    var found = detector.detect(image, min_score: threshold);
     Console.WriteLine($"{image}: {found.Count} objects");
     foreach (var d in found)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

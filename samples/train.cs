@@ -11,7 +11,6 @@
 // The same training as `retinanet train csv …`; see samples/detect.cs for using the saved model.
 using System.Globalization;
 using RetinaNet.Core;
-using RetinaNet.Layers;
 using RetinaNet.Train.Preprocessing;
 using RetinaNet.Train.Training;
 using RetinaNet.Train.Utils;
@@ -31,20 +30,16 @@ var (side, featureSize) = (Number("image-side", 512), Number("feature-size", 64)
 var lr = double.Parse(flags.GetValueOrDefault("--lr", "1e-3"), CultureInfo.InvariantCulture);
 Directory.CreateDirectory(output);
 
-var backbone = models.backbone(backboneName);
-var data = new CsvGenerator(annotations, classes, options: new GeneratorOptions
-{
-    batch_size = batchSize, image_min_side = side, image_max_side = side, seed = 1,
-    preprocess_image = image => ImagePreprocessing.preprocess_image(image, backbone.preprocess_mode),
-});
 var options = new TrainingOptions
 {
     backbone = backboneName, epochs = epochs, steps = steps, batch_size = batchSize, lr = lr,
-    image_min_side = side, image_max_side = side, feature_size = featureSize, seed = 1,
+    image_sizing = new ImageSizing(side, side), feature_size = featureSize, seed = 1,
     snapshot_path = output, no_evaluation = true,   // a training snapshot per epoch, as keras-retinanet writes them
 };
+var session = new TrainingSession(options);   // the backbone, anchors and generator settings of `retinanet train`
+var data = new CsvGenerator(annotations, classes, options: session.generator_options(training: true));
 Console.WriteLine($"{data.size()} images, {data.num_classes()} classes; training {backboneName} for {epochs} epochs of {steps} steps");
-var result = RetinaNetTrainer.train(backbone, data, validation_generator: null, options);
+var result = session.train(data, validation_generator: null);
 var modelPath = Path.Combine(output, "inference.h5");
 result.models.prediction_model.save(modelPath);
 

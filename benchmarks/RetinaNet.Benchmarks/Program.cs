@@ -14,6 +14,7 @@ using static TorchSharp.torch;
 //   train B        a 512x512 training step with batch B (SGD momentum 0.9, as the peer)
 //   h5-load        load_model of a ResNet-50 RetinaNet .h5 (80 classes)
 //   data           images/s through the CSV generator: decode + random transform + visual effects + resize
+//   large-image-data SIDE DIR   writes a CSV dataset of two SIDE x SIDE images (for benchmarks/large-images.sh)
 // libtorch threads: 2 unless `--threads N` follows the phase, as the peer always uses 2 (the targets are for
 // 2 threads on both sides, whatever the machine has). The rest of the runtime set-up is what the CLI gets.
 var threadsAt = Array.IndexOf(args, "--threads");
@@ -155,6 +156,17 @@ switch (phase)
             images += batch.group.Count;
         Emit(new JsonObject { ["images_per_s"] = images / clock.Elapsed.TotalSeconds, ["images"] = images });
         Directory.Delete(folder, true);
+        break;
+    }
+    case "large-image-data":
+    {
+        // A CSV dataset of two SIDE x SIDE photos-to-be for the large-image memory benchmark (benchmarks/large-images.sh).
+        var side = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var folder = args[2];
+        Directory.CreateDirectory(folder);
+        ShapesDataset.WriteClasses(folder);
+        var csv = ShapesDataset.WriteCsv(folder, "train", 2, seed: 0, size: side);
+        Emit(new JsonObject { ["annotations"] = csv, ["side"] = side });
         break;
     }
     default:

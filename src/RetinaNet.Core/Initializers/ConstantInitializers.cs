@@ -23,7 +23,7 @@ public class Constant(double value = 0) : Initializer
     /// <summary>The fill value.</summary>
     public double value { get; } = value;
     /// <inheritdoc/>
-    public override Tensor call(long[] shape, ScalarType dtype = ScalarType.Float32) => full(shape, value, dtype);
+    public override Tensor call(long[] shape, ScalarType dtype = ScalarType.Float32) => full(shape, HeldScalar.Of(value), dtype);
     /// <inheritdoc/>
     public override JsonObject get_config() => new() { ["value"] = value };
 }

@@ -52,10 +52,12 @@ public abstract class Initializer
         var x = randn(shape, dtype: dtype, generator: generator);
         while (true)
         {
-            var outside = x.abs() > 2.0;
+            var outside = x.abs().gt(HeldScalar.Of(2.0));
             if (!outside.any().item<bool>()) break;
             x = where(outside, randn(shape, dtype: dtype, generator: generator), x);
         }
-        return (x * stddev + mean).MoveToOuterDisposeScope();
+        using var scale = stddev.ToScalar();
+        using var shift = mean.ToScalar();
+        return x.mul(scale).add(shift, HeldScalar.One).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
@@ -18,7 +19,10 @@ public class RandomNormal(double mean = 0.0, double stddev = 0.05, int? seed = n
     {
         using var g = MakeGenerator(seed);
         using var x = randn(shape, dtype: dtype, generator: g);
-        return x * stddev + mean;
+        using var scale = stddev.ToScalar();
+        using var shift = mean.ToScalar();
+        using var scaled = x.mul(scale);
+        return scaled.add(shift, HeldScalar.One);
     }
 
     /// <inheritdoc/>
@@ -40,7 +44,10 @@ public class RandomUniform(double minval = -0.05, double maxval = 0.05, int? see
     {
         using var g = MakeGenerator(seed);
         using var x = rand(shape, dtype: dtype, generator: g);
-        return x * (maxval - minval) + minval;
+        using var range = (maxval - minval).ToScalar();
+        using var shift = minval.ToScalar();
+        using var scaled = x.mul(range);
+        return scaled.add(shift, HeldScalar.One);
     }
 
     /// <inheritdoc/>

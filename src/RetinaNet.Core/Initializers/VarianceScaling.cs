@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
@@ -47,13 +48,17 @@ public class VarianceScaling : Initializer
             case "untruncated_normal":
             {
                 using var x = randn(shape, dtype: dtype, generator: g);
-                return x * Math.Sqrt(variance);
+                using var scale = Math.Sqrt(variance).ToScalar();
+                return x.mul(scale);
             }
             default:
             {
                 var limit = Math.Sqrt(3.0 * variance);
                 using var x = rand(shape, dtype: dtype, generator: g);
-                return x * (2 * limit) - limit;
+                using var scale = (2 * limit).ToScalar();
+                using var shift = limit.ToScalar();
+                using var scaled = x.mul(scale);
+                return scaled.sub(shift);
             }
         }
     }

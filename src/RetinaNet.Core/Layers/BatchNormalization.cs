@@ -205,8 +205,10 @@ public class BatchNormalization : Layer
             using (no_grad())
             {
                 var paramShape = moving_mean.value.shape;
-                moving_mean.value.mul_(momentum).add_(mean.detach().reshape(paramShape), alpha: 1 - momentum);
-                moving_variance.value.mul_(momentum).add_(variance.detach().reshape(paramShape), alpha: 1 - momentum);
+                var keep = HeldScalar.Of(momentum);
+                var take = HeldScalar.Of(1 - momentum);
+                moving_mean.value.mul_(keep).add_(mean.detach().reshape(paramShape), alpha: take);
+                moving_variance.value.mul_(keep).add_(variance.detach().reshape(paramShape), alpha: take);
             }
         }
         else
@@ -214,9 +216,9 @@ public class BatchNormalization : Layer
             mean = Broadcast(moving_mean.value);
             variance = Broadcast(moving_variance.value);
         }
-        var y = (x - mean) * (variance + epsilon).rsqrt();
+        var y = (x - mean) * variance.add(HeldScalar.Of(epsilon), HeldScalar.One).rsqrt();
         if (gamma is not null) y = y * Broadcast(gamma.value);
-        if (beta is not null) y = y + Broadcast(beta.value);
+        if (beta is not null) y = y.add(Broadcast(beta.value), HeldScalar.One);
         return y.MoveToOuterDisposeScope();
     }
 

@@ -9,7 +9,7 @@ namespace RetinaNet.Core.Layers;
 /// libtorch in channels-last memory, so the NHWC input permuted to NCHW is used without a copy.
 /// "same" padding follows TensorFlow: when the total is odd the extra row/column goes at the bottom/right.
 /// </summary>
-public class Conv2D : Layer
+public class Conv2D : KernelLayer
 {
     /// <summary>Creates the layer (Keras arguments and defaults; only channels_last).</summary>
     public Conv2D(int filters, IntPair kernel_size, IntPair? strides = null, string padding = "valid",
@@ -18,7 +18,12 @@ public class Conv2D : Layer
         JsonNode? kernel_regularizer = null, JsonNode? bias_regularizer = null, JsonNode? activity_regularizer = null,
         JsonNode? kernel_constraint = null, JsonNode? bias_constraint = null,
         string? name = null, bool trainable = true, string dtype = "float32")
-        : base(name, trainable, dtype)
+        : base(activation, use_bias, bias_initializer, new Dictionary<string, JsonNode?>
+            {
+                ["kernel_regularizer"] = kernel_regularizer, ["bias_regularizer"] = bias_regularizer,
+                ["activity_regularizer"] = activity_regularizer, ["kernel_constraint"] = kernel_constraint,
+                ["bias_constraint"] = bias_constraint,
+            }, name, trainable, dtype)
     {
         if (data_format != "channels_last")
             throw new ArgumentException($"Conv2D supports data_format='channels_last' only (got '{data_format}').");
@@ -33,18 +38,8 @@ public class Conv2D : Layer
         this.padding = padding;
         this.dilation_rate = dilation_rate ?? 1;
         this.groups = groups;
-        this.activation = activation ?? "linear";
-        this.use_bias = use_bias;
-        this.kernel_initializer = Initializer.Get(kernel_initializer ?? "glorot_uniform");
-        this.bias_initializer = Initializer.Get(bias_initializer ?? "zeros");
-        regularizers = new() { ["kernel_regularizer"] = kernel_regularizer, ["bias_regularizer"] = bias_regularizer,
-            ["activity_regularizer"] = activity_regularizer, ["kernel_constraint"] = kernel_constraint, ["bias_constraint"] = bias_constraint };
-        activationFn = Activations.Get(this.activation);
+        this.kernel_initializer = KernelInitializer(kernel_initializer);
     }
-
-    readonly Func<Tensor, Tensor> activationFn;
-    // Regularizers and constraints are kept so configs round-trip; they do not affect the forward pass.
-    readonly Dictionary<string, JsonNode?> regularizers;
 
     /// <summary>Number of output channels.</summary>
     public int filters { get; }
@@ -58,19 +53,11 @@ public class Conv2D : Layer
     public IntPair dilation_rate { get; }
     /// <summary>Channel groups.</summary>
     public int groups { get; }
-    /// <summary>Activation name.</summary>
-    public string activation { get; }
-    /// <summary>Whether a bias is added.</summary>
-    public bool use_bias { get; }
     /// <summary>Kernel initializer.</summary>
     public Initializer kernel_initializer { get; }
-    /// <summary>Bias initializer.</summary>
-    public Initializer bias_initializer { get; }
 
     /// <summary>The kernel, Keras shape (kh, kw, in/groups, filters).</summary>
     public KerasVariable kernel { get; private set; } = null!;
-    /// <summary>The bias, or null.</summary>
-    public KerasVariable? bias { get; private set; }
 
     /// <inheritdoc/>
     public override void build(Shapes input_shape)
@@ -82,7 +69,7 @@ public class Conv2D : Layer
             throw new ArgumentException($"The number of input channels ({channels}) must be divisible by groups ({groups}).");
         kernel = add_weight("kernel", new Shape(new long[] { kernel_size.first, kernel_size.second, channels / groups, filters }),
             kernel_initializer, layout: VariableLayout.Conv2DKernel);
-        if (use_bias) bias = add_weight("bias", new Shape(new long[] { filters }), bias_initializer);
+        BuildBias(filters);
         input_spec = new InputSpec { ndim = 4, axes = new Dictionary<int, long> { [-1] = channels } };
         base.build(input_shape);
     }
@@ -95,25 +82,7 @@ public class Conv2D : Layer
         Tensor x = inputs;
         if (kernel_size is { first: 1, second: 1 } && groups == 1) return PointwiseCall(x);
         using var nchw = x.permute(0, 3, 1, 2);
-        var padH = Padding.Same(x.shape[1], kernel_size.first, strides.first, dilation_rate.first, padding);
-        var padW = Padding.Same(x.shape[2], kernel_size.second, strides.second, dilation_rate.second, padding);
-        Tensor y;
-        if (padH.before == padH.after && padW.before == padW.after)
-        {
-            y = F.conv2d(nchw, kernel.value, bias?.value, strides.ToLongs(), new long[] { padH.before, padW.before },
-                dilation_rate.ToLongs(), groups);
-        }
-        else
-        {
-            using var padded = F.pad(nchw, new long[] { padW.before, padW.after, padH.before, padH.after });
-            y = F.conv2d(padded, kernel.value, bias?.value, strides.ToLongs(), new long[] { 0, 0 }, dilation_rate.ToLongs(), groups);
-        }
-        if (activation != "linear")
-        {
-            var activated = activationFn(y);
-            y.Dispose();
-            y = activated;
-        }
+        var y = Activate(Convolve(nchw, kernel.value, kernel_size, strides, dilation_rate, padding, groups));
         return y.permute(0, 2, 3, 1);
     }
 
@@ -128,9 +97,8 @@ public class Conv2D : Layer
         var sampled = strides is { first: 1, second: 1 } ? x : x.slice(1, 0, x.shape[1], strides.first).slice(2, 0, x.shape[2], strides.second);
         var weight = kernel.value.view(kernel.value.shape[0], kernel.value.shape[1]); // (out, in)
         var y = sampled.matmul(weight.t());
-        if (bias is not null) y = y + bias.value;
-        if (activation != "linear") y = activationFn(y);
-        return y.MoveToOuterDisposeScope();
+        if (bias is not null) y = y.add(bias.value, HeldScalar.One);
+        return Activate(y).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>
@@ -159,7 +127,7 @@ public class Conv2D : Layer
         config["use_bias"] = use_bias;
         config["kernel_initializer"] = kernel_initializer.serialize();
         config["bias_initializer"] = bias_initializer.serialize();
-        foreach (var (key, value) in regularizers) config[key] = value?.DeepClone();
+        WriteRegularizers(config);
         return config;
     }
 }

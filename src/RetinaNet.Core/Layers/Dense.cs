@@ -4,43 +4,31 @@ using static TorchSharp.torch;
 namespace RetinaNet.Core.Layers;
 
 /// <summary>Fully connected layer on the last axis: <c>activation(x · kernel + bias)</c>, kernel (in, units).</summary>
-public class Dense : Layer
+public class Dense : KernelLayer
 {
     /// <summary>Creates the layer (Keras arguments and defaults).</summary>
     public Dense(int units, string? activation = null, bool use_bias = true, object? kernel_initializer = null,
         object? bias_initializer = null, JsonNode? kernel_regularizer = null, JsonNode? bias_regularizer = null,
         JsonNode? activity_regularizer = null, JsonNode? kernel_constraint = null, JsonNode? bias_constraint = null,
         string? name = null, bool trainable = true, string dtype = "float32")
-        : base(name, trainable, dtype)
+        : base(activation, use_bias, bias_initializer, new Dictionary<string, JsonNode?>
+            {
+                ["kernel_regularizer"] = kernel_regularizer, ["bias_regularizer"] = bias_regularizer,
+                ["activity_regularizer"] = activity_regularizer, ["kernel_constraint"] = kernel_constraint,
+                ["bias_constraint"] = bias_constraint,
+            }, name, trainable, dtype)
     {
         if (units <= 0) throw new ArgumentException($"Received an invalid value for `units`, expected a positive integer. Received: units={units}");
         this.units = units;
-        this.activation = activation ?? "linear";
-        this.use_bias = use_bias;
-        this.kernel_initializer = Initializer.Get(kernel_initializer ?? "glorot_uniform");
-        this.bias_initializer = Initializer.Get(bias_initializer ?? "zeros");
-        regularizers = new() { ["kernel_regularizer"] = kernel_regularizer, ["bias_regularizer"] = bias_regularizer,
-            ["activity_regularizer"] = activity_regularizer, ["kernel_constraint"] = kernel_constraint, ["bias_constraint"] = bias_constraint };
-        activationFn = Activations.Get(this.activation);
+        this.kernel_initializer = KernelInitializer(kernel_initializer);
     }
-
-    readonly Func<Tensor, Tensor> activationFn;
-    readonly Dictionary<string, JsonNode?> regularizers;
 
     /// <summary>Output size.</summary>
     public int units { get; }
-    /// <summary>Activation name.</summary>
-    public string activation { get; }
-    /// <summary>Whether a bias is added.</summary>
-    public bool use_bias { get; }
     /// <summary>Kernel initializer.</summary>
     public Initializer kernel_initializer { get; }
-    /// <summary>Bias initializer.</summary>
-    public Initializer bias_initializer { get; }
     /// <summary>Kernel (in, units).</summary>
     public KerasVariable kernel { get; private set; } = null!;
-    /// <summary>Bias (units,), or null.</summary>
-    public KerasVariable? bias { get; private set; }
 
     /// <inheritdoc/>
     public override void build(Shapes input_shape)
@@ -48,7 +36,7 @@ public class Dense : Layer
         Shape shape = input_shape;
         var last = shape[-1] ?? throw new ArgumentException("The last dimension of the inputs to a Dense layer should be defined. Found None.");
         kernel = add_weight("kernel", new Shape(new long[] { last, units }), kernel_initializer);
-        if (use_bias) bias = add_weight("bias", new Shape(new long[] { units }), bias_initializer);
+        BuildBias(units);
         input_spec = new InputSpec { min_ndim = 2, axes = new Dictionary<int, long> { [-1] = last } };
         base.build(input_shape);
     }
@@ -58,11 +46,8 @@ public class Dense : Layer
     {
         Tensor x = inputs;
         var y = x.matmul(kernel.value);
-        if (bias is not null) y.add_(bias.value);
-        if (activation == "linear") return y;
-        var activated = activationFn(y);
-        y.Dispose();
-        return activated;
+        if (bias is not null) y.add_(bias.value, HeldScalar.One);
+        return Activate(y);
     }
 
     /// <inheritdoc/>
@@ -77,7 +62,7 @@ public class Dense : Layer
         config["use_bias"] = use_bias;
         config["kernel_initializer"] = kernel_initializer.serialize();
         config["bias_initializer"] = bias_initializer.serialize();
-        foreach (var (key, value) in regularizers) config[key] = value?.DeepClone();
+        WriteRegularizers(config);
         return config;
     }
 }

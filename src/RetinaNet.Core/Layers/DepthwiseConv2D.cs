@@ -11,7 +11,7 @@ namespace RetinaNet.Core.Layers;
 /// With depth_multiplier 1 the NHWC input is used as a channels-last view without a copy.
 /// "same" padding follows TensorFlow (extra row/column at the bottom/right).
 /// </summary>
-public class DepthwiseConv2D : Layer
+public class DepthwiseConv2D : KernelLayer
 {
     /// <summary>Creates the layer (Keras 2 arguments and defaults; only channels_last).</summary>
     public DepthwiseConv2D(IntPair kernel_size, IntPair? strides = null, string padding = "valid", int depth_multiplier = 1,
@@ -19,7 +19,12 @@ public class DepthwiseConv2D : Layer
         object? depthwise_initializer = null, object? bias_initializer = null, JsonNode? depthwise_regularizer = null,
         JsonNode? bias_regularizer = null, JsonNode? activity_regularizer = null, JsonNode? depthwise_constraint = null,
         JsonNode? bias_constraint = null, string? name = null, bool trainable = true, string dtype = "float32")
-        : base(name, trainable, dtype)
+        : base(activation, use_bias, bias_initializer, new Dictionary<string, JsonNode?>
+            {
+                ["bias_regularizer"] = bias_regularizer, ["activity_regularizer"] = activity_regularizer,
+                ["bias_constraint"] = bias_constraint, ["depthwise_regularizer"] = depthwise_regularizer,
+                ["depthwise_constraint"] = depthwise_constraint,
+            }, name, trainable, dtype)
     {
         DataFormat.ChannelsLastOnly(data_format, nameof(DepthwiseConv2D));
         padding = padding.ToLowerInvariant();
@@ -32,19 +37,8 @@ public class DepthwiseConv2D : Layer
         this.padding = padding;
         this.depth_multiplier = depth_multiplier;
         this.dilation_rate = dilation_rate ?? 1;
-        this.activation = activation ?? "linear";
-        this.use_bias = use_bias;
-        this.depthwise_initializer = Initializer.Get(depthwise_initializer ?? "glorot_uniform");
-        this.bias_initializer = Initializer.Get(bias_initializer ?? "zeros");
-        regularizers = new() { ["bias_regularizer"] = bias_regularizer, ["activity_regularizer"] = activity_regularizer,
-            ["bias_constraint"] = bias_constraint, ["depthwise_regularizer"] = depthwise_regularizer,
-            ["depthwise_constraint"] = depthwise_constraint };
-        activationFn = Activations.Get(this.activation);
+        this.depthwise_initializer = KernelInitializer(depthwise_initializer);
     }
-
-    readonly Func<Tensor, Tensor> activationFn;
-    // Regularizers and constraints are kept so configs round-trip; they do not affect the forward pass.
-    readonly Dictionary<string, JsonNode?> regularizers;
 
     /// <summary>Kernel height and width.</summary>
     public IntPair kernel_size { get; }
@@ -56,19 +50,11 @@ public class DepthwiseConv2D : Layer
     public int depth_multiplier { get; }
     /// <summary>Dilation.</summary>
     public IntPair dilation_rate { get; }
-    /// <summary>Activation name.</summary>
-    public string activation { get; }
-    /// <summary>Whether a bias is added.</summary>
-    public bool use_bias { get; }
     /// <summary>Kernel initializer (Keras: fans computed on the (kh, kw, in, multiplier) shape).</summary>
     public Initializer depthwise_initializer { get; }
-    /// <summary>Bias initializer.</summary>
-    public Initializer bias_initializer { get; }
 
     /// <summary>The kernel, Keras shape (kh, kw, in, depth_multiplier).</summary>
     public KerasVariable depthwise_kernel { get; private set; } = null!;
-    /// <summary>The bias (in·depth_multiplier,), or null.</summary>
-    public KerasVariable? bias { get; private set; }
 
     /// <inheritdoc/>
     public override void build(Shapes input_shape)
@@ -79,7 +65,7 @@ public class DepthwiseConv2D : Layer
         depthwise_kernel = add_weight("depthwise_kernel",
             new Shape(new long[] { kernel_size.first, kernel_size.second, channels, depth_multiplier }),
             depthwise_initializer, layout: new DepthwiseKernelLayout(depth_multiplier));
-        if (use_bias) bias = add_weight("bias", new Shape(new long[] { channels * depth_multiplier }), bias_initializer);
+        BuildBias(channels * depth_multiplier);
         input_spec = new InputSpec { ndim = 4, axes = new Dictionary<int, long> { [-1] = channels } };
         base.build(input_shape);
     }
@@ -92,26 +78,7 @@ public class DepthwiseConv2D : Layer
         // libtorch 2.10 (CPU) computes depthwise convolutions with several output channels per group wrongly on
         // channels-last inputs, so those get a contiguous NCHW copy (see DepthwiseKernelLayout; pinned by a test).
         using var nchw = depth_multiplier == 1 ? x.permute(0, 3, 1, 2) : x.permute(0, 3, 1, 2).contiguous();
-        var padH = Padding.Same(x.shape[1], kernel_size.first, strides.first, dilation_rate.first, padding);
-        var padW = Padding.Same(x.shape[2], kernel_size.second, strides.second, dilation_rate.second, padding);
-        Tensor y;
-        if (padH.before == padH.after && padW.before == padW.after)
-        {
-            y = F.conv2d(nchw, depthwise_kernel.value, bias?.value, strides.ToLongs(),
-                new long[] { padH.before, padW.before }, dilation_rate.ToLongs(), groups);
-        }
-        else
-        {
-            using var padded = F.pad(nchw, new long[] { padW.before, padW.after, padH.before, padH.after });
-            y = F.conv2d(padded, depthwise_kernel.value, bias?.value, strides.ToLongs(), new long[] { 0, 0 },
-                dilation_rate.ToLongs(), groups);
-        }
-        if (activation != "linear")
-        {
-            var activated = activationFn(y);
-            y.Dispose();
-            y = activated;
-        }
+        var y = Activate(Convolve(nchw, depthwise_kernel.value, kernel_size, strides, dilation_rate, padding, groups));
         using (y) return y.permute(0, 2, 3, 1);
     }
 
@@ -140,12 +107,10 @@ public class DepthwiseConv2D : Layer
         config["activation"] = activation;
         config["use_bias"] = use_bias;
         config["bias_initializer"] = bias_initializer.serialize();
-        foreach (var key in new[] { "bias_regularizer", "activity_regularizer", "bias_constraint" })
-            config[key] = regularizers[key]?.DeepClone();
+        WriteRegularizers(config, "bias_regularizer", "activity_regularizer", "bias_constraint");
         config["depth_multiplier"] = depth_multiplier;
         config["depthwise_initializer"] = depthwise_initializer.serialize();
-        foreach (var key in new[] { "depthwise_regularizer", "depthwise_constraint" })
-            config[key] = regularizers[key]?.DeepClone();
+        WriteRegularizers(config, "depthwise_regularizer", "depthwise_constraint");
         return config;
     }
 }

@@ -49,8 +49,8 @@ public class Dropout : Layer
             generator?.Dispose();
             generator = new Generator((ulong)s, x.device);
         }
-        var keep = rand(NoiseShape(x), dtype: x.dtype, device: x.device, generator: generator) >= rate;
-        return (x * keep * (1.0 / (1.0 - rate))).MoveToOuterDisposeScope();
+        var keep = rand(NoiseShape(x), dtype: x.dtype, device: x.device, generator: generator).ge(HeldScalar.Of(rate));
+        return (x * keep).mul(HeldScalar.Of(1.0 / (1.0 - rate))).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

@@ -40,13 +40,15 @@ public class ReLU : Layer
     {
         Tensor x = inputs;
         if (threshold == 0 && negative_slope == 0)
-            return max_value is double cap ? x.clamp(0.0, cap)
+            return max_value is double cap ? x.clamp(HeldScalar.Of(0.0), HeldScalar.Of(cap))
                 : Overwritable.Contains(x) ? x.relu_() : F.relu(x);
         using var scope = NewDisposeScope();
         // Keras' backend.relu: keep x where x > threshold (strictly), clip, then add the slope part.
-        var y = threshold == 0 ? F.relu(x) : x * (x > threshold);
-        if (max_value is double max) y = y.clamp(0.0, max);
-        if (negative_slope != 0) y = y - F.relu(threshold - x) * negative_slope;
+        var y = threshold == 0 ? F.relu(x) : x * x.gt(HeldScalar.Of(threshold));
+        if (max_value is double max) y = y.clamp(HeldScalar.Of(0.0), HeldScalar.Of(max));
+        // threshold - x as TorchSharp writes double - Tensor: (-x) + threshold.
+        if (negative_slope != 0)
+            y = y - F.relu(x.negative().add(HeldScalar.Of(threshold), HeldScalar.OfInteger(1))).mul(HeldScalar.Of(negative_slope));
         return y.MoveToOuterDisposeScope();
     }
 

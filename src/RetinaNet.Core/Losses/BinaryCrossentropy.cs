@@ -18,7 +18,8 @@ public class BinaryCrossentropy : SmoothedCrossentropy
     public override Tensor per_sample(Tensor y_true, Tensor y_pred)
     {
         (y_true, y_pred) = MatchRanks(y_true, y_pred);
-        if (label_smoothing > 0) y_true = y_true * (1 - label_smoothing) + 0.5 * label_smoothing;
+        if (label_smoothing > 0)
+            y_true = y_true.mul(HeldScalar.Of(1 - label_smoothing)).add(HeldScalar.Of(0.5 * label_smoothing), HeldScalar.One);
         var bce = from_logits
             ? nn.functional.binary_cross_entropy_with_logits(y_pred, y_true, reduction: nn.Reduction.None)
             : keras.backend.binary_crossentropy(y_true, y_pred);

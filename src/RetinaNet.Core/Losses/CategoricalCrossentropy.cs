@@ -19,13 +19,14 @@ public class CategoricalCrossentropy : SmoothedCrossentropy
     {
         y_true = y_true.to_type(y_pred.dtype);
         if (label_smoothing > 0)
-            y_true = y_true * (1 - label_smoothing) + label_smoothing / y_pred.shape[axis < 0 ? y_pred.dim() + axis : axis];
+            y_true = y_true.mul(HeldScalar.Of(1 - label_smoothing))
+                .add(HeldScalar.Of(label_smoothing / y_pred.shape[axis < 0 ? y_pred.dim() + axis : axis]), HeldScalar.One);
         Tensor logp;
         if (from_logits) logp = y_pred.log_softmax(axis);
         else
         {
             var eps = keras.backend.epsilon();
-            logp = (y_pred / y_pred.sum(axis, keepdim: true)).clamp(eps, 1 - eps).log();
+            logp = (y_pred / y_pred.sum(axis, keepdim: true)).clamp(HeldScalar.Of(eps), HeldScalar.Of(1 - eps)).log();
         }
         return -(y_true * logp).sum(axis);
     }

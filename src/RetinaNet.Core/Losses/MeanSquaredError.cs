@@ -12,6 +12,6 @@ public class MeanSquaredError : ReducedLoss
     public override Tensor per_sample(Tensor y_true, Tensor y_pred)
     {
         (y_true, y_pred) = MatchRanks(y_true, y_pred);
-        return (y_pred - y_true).square().mean(new long[] { -1 });
+        return (y_pred - y_true).pow(HeldScalar.OfInteger(2)).mean(new long[] { -1 }); // square() is pow(2) with an unheld 2
     }
 }

@@ -25,7 +25,7 @@ public class SparseCategoricalCrossentropy : ReducedLoss
     {
         var labels = y_true.reshape(y_pred.shape[..^1]).to_type(ScalarType.Int64);
         var eps = keras.backend.epsilon();
-        var logits = from_logits ? y_pred : y_pred.clamp(eps, 1 - eps).log();
+        var logits = from_logits ? y_pred : y_pred.clamp(HeldScalar.Of(eps), HeldScalar.Of(1 - eps)).log();
         return -logits.log_softmax(-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1);
     }
 

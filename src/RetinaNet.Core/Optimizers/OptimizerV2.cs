@@ -108,13 +108,15 @@ public abstract class OptimizerV2 : Optimizer
     /// <summary>tf.keras' order: clipvalue, then clipnorm per variable, then global_clipnorm.</summary>
     List<Tensor> ClipGradients(List<Tensor> gradients)
     {
-        if (clipvalue is double cv) gradients = gradients.Select(g => g.clamp(-cv, cv)).ToList();
+        if (clipvalue is double cv) gradients = gradients.Select(g => g.clamp(HeldScalar.Of(-cv), HeldScalar.Of(cv))).ToList();
         // clip_by_norm: g · c / max(‖g‖, c), which leaves gradients already inside the ball unchanged.
-        if (clipnorm is double cn) gradients = gradients.Select(g => g * (cn / g.norm().clamp_min(cn))).ToList();
+        // c / t is written as TorchSharp's own double / Tensor: t.reciprocal().mul(c).
+        if (clipnorm is double cn)
+            gradients = gradients.Select(g => g * g.norm().clamp_min(HeldScalar.Of(cn)).reciprocal().mul(HeldScalar.Of(cn))).ToList();
         if (global_clipnorm is double gcn && gradients.Count > 0)
         {
-            var global = stack(gradients.Select(g => g.square().sum()).ToArray()).sum().sqrt();
-            var scale = gcn / global.clamp_min(gcn);
+            var global = stack(gradients.Select(g => g.pow(HeldScalar.OfInteger(2)).sum()).ToArray()).sum().sqrt();
+            var scale = global.clamp_min(HeldScalar.Of(gcn)).reciprocal().mul(HeldScalar.Of(gcn));
             gradients = gradients.Select(g => g * scale).ToList();
         }
         return gradients;

@@ -11,8 +11,11 @@ internal static class H5Guard
 {
     static readonly byte[] signature = { 0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a };
 
-    /// <summary>Fails unless the file exists, starts with an HDF5 superblock and is as long as that superblock says.</summary>
-    public static void CheckFile(string path)
+    /// <summary>
+    /// Fails unless the file exists, starts with an HDF5 superblock and is as long as that superblock says; returns
+    /// the superblock's offset.
+    /// </summary>
+    public static int CheckFile(string path)
     {
         if (Directory.Exists(path))
             throw new KerasFileException(path,
@@ -47,6 +50,7 @@ internal static class H5Guard
         if ((ulong)length < end)
             throw new KerasFileException(path,
                 $"'{path}' is truncated: its HDF5 superblock says the data runs to byte {end}, but the file has only {length} bytes.");
+        return offset;
     }
 
     /// <summary>The superblock's end-of-file address (HDF5 spec, superblock versions 0–3), or null if unreadable.</summary>
@@ -119,14 +123,15 @@ internal static class H5Guard
     /// <summary>Opens the file for reading after <see cref="CheckFile"/>.</summary>
     public static NativeFileHandle Open(string path)
     {
-        CheckFile(path);
+        var superblock = CheckFile(path);
         return Run(path, () =>
         {
             var length = new FileInfo(path).Length;
-            var file = length <= InMemoryLimit
-                ? H5File.Open(new MemoryStream(File.ReadAllBytes(path), writable: false), leaveOpen: false)
-                : H5File.Open(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            return new NativeFileHandle(file, length);
+            if (length > InMemoryLimit)
+                return new NativeFileHandle(H5File.Open(path, FileMode.Open, FileAccess.Read, FileShare.Read), length);
+            var bytes = File.ReadAllBytes(path);
+            H5Checksums.Verify(bytes, superblock, path);
+            return new NativeFileHandle(H5File.Open(new MemoryStream(bytes, writable: false), leaveOpen: false), length);
         });
     }
 }

@@ -39,6 +39,12 @@ internal sealed class H5WeightsReader
         // Read every value before assigning any, so that damaged data cannot leave a half-loaded model.
         using var scope = NewDisposeScope();
         var values = H5Guard.Run(path, () => assignments.Select(a => reader.ReadTensor(a.saved.Dataset, a.saved.Name)).ToList());
+        // A diverged training or damaged data: refuse rather than train or predict on NaN.
+        for (int i = 0; i < values.Count; i++)
+            if (values[i].is_floating_point() && !values[i].isfinite().all().item<bool>())
+                throw new KerasFileException(path,
+                    $"'{path}' holds NaN or infinite values in weight '{assignments[i].saved.Name}' (layer '{assignments[i].variable.name.Split('/')[0]}'): " +
+                    "the file is damaged or was saved from a training whose loss diverged. Use an earlier snapshot.");
         for (int i = 0; i < assignments.Count; i++) assignments[i].variable.assign(values[i]);
     }
 

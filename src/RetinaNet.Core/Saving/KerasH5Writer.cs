@@ -57,7 +57,7 @@ internal static class KerasH5Writer
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var temp = TemporaryFiles.For(full);
         try
         {
             var file = build();

@@ -31,8 +31,8 @@ internal static class CompiledLoss
         {
             var loss = model.losses[names[i]].call(y_true[targetOf[i]], y_pred[i]);
             if (names.Count > 1) parts.Add(($"{names[i]}_loss", loss));
-            var weighted = model.loss_weights.TryGetValue(names[i], out var w) && w != 1 ? loss * w : loss;
-            total = total is null ? weighted : total + weighted;
+            var weighted = model.loss_weights.TryGetValue(names[i], out var w) && w != 1 ? loss.mul(HeldScalar.Of(w)) : loss;
+            total = total is null ? weighted : total.add(weighted, HeldScalar.One);
         }
         return (total ?? throw new InvalidOperationException($"Model '{model.name}' was compiled without any loss."), parts);
     }

@@ -17,7 +17,7 @@ public class PriorProbability(double probability = 0.01) : Initializer
 
     /// <inheritdoc/>
     public override Tensor call(long[] shape, ScalarType dtype = ScalarType.Float32) =>
-        full(shape, -Math.Log((1 - probability) / probability), dtype);
+        full(shape, HeldScalar.Of(-Math.Log((1 - probability) / probability)), dtype);
 
     /// <inheritdoc/>
     public override JsonObject get_config() => new() { ["probability"] = probability };

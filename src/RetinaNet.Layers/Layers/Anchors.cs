@@ -21,8 +21,8 @@ public class Anchors : Layer
     /// <summary>Creates the layer.</summary>
     /// <param name="size">Base anchor size of the level, in input pixels.</param>
     /// <param name="stride">Stride of the level, in input pixels.</param>
-    /// <param name="ratios">Aspect ratios (height / width); null for <see cref="AnchorParameters.Default"/>'s.</param>
-    /// <param name="scales">Scales of <paramref name="size"/>; null for <see cref="AnchorParameters.Default"/>'s.</param>
+    /// <param name="ratios">Aspect ratios (height / width); null for <see cref="AnchorConfig.Default"/>'s.</param>
+    /// <param name="scales">Scales of <paramref name="size"/>; null for <see cref="AnchorConfig.Default"/>'s.</param>
     /// <param name="name">Layer name.</param>
     /// <param name="trainable">Keras base key (the layer has no weights).</param>
     /// <param name="dtype">Keras base key.</param>
@@ -32,9 +32,9 @@ public class Anchors : Layer
     {
         this.size = size;
         this.stride = stride;
-        this.ratios = ratios ?? AnchorParameters.Default.ratios.Select(r => (double)r).ToArray();
-        this.scales = scales ?? AnchorParameters.Default.scales.Select(s => (double)s).ToArray();
-        using var generated = Utils.Anchors.generate_anchors(size, this.ratios, this.scales);
+        this.ratios = ratios ?? AnchorConfig.Default.ratios_as_double();
+        this.scales = scales ?? AnchorConfig.Default.scales_as_double();
+        using var generated = AnchorMath.generate_anchors(size, this.ratios, this.scales);
         using var single = generated.to(ScalarType.Float32);
         baseAnchors = single.data<float>().ToArray();
     }
@@ -73,7 +73,7 @@ public class Anchors : Layer
             if (found >= 0) return cache[found].anchors;
             using var scope = NewDisposeScope();
             var cell = tensor(baseAnchors, device: device).reshape(num_anchors, 4);
-            var shifted = Utils.Anchors.shift(new[] { height, width }, stride, cell).contiguous().DetachFromDisposeScope();
+            var shifted = AnchorMath.shift(new[] { height, width }, stride, cell).contiguous().DetachFromDisposeScope();
             if (cache.Count == CachedShapes)
             {
                 cache[0].anchors.Dispose();

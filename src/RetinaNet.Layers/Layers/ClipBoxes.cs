@@ -18,7 +18,7 @@ public class ClipBoxes(string? name = null, bool trainable = true, string dtype 
         using var upper = tensor(new[] { width - 1, height - 1, width - 1, height - 1 }, boxes.dtype, boxes.device);
         // TensorFlow's clip_by_value takes the minimum with the upper bound first, then the maximum with 0.
         using var below = boxes.minimum(upper);
-        return below.clamp_min(0);
+        return below.clamp_min(HeldScalar.OfInteger(0));
     }
 
     /// <inheritdoc/>

@@ -7,7 +7,7 @@ namespace RetinaNet.Layers;
 /// <summary>
 /// Applies the regression head's deltas to the anchors (keras-retinanet <c>RegressBoxes</c>): inputs
 /// <c>[anchors (B, N, 4), regression (B, N, 4)]</c>, output boxes (B, N, 4) via
-/// <see cref="Utils.Anchors.bbox_transform_inv"/> with the normalisation <paramref name="mean"/> / <paramref name="std"/>.
+/// <see cref="Utils.BoxTransform.bbox_transform_inv"/> with the normalisation <paramref name="mean"/> / <paramref name="std"/>.
 /// </summary>
 /// <param name="mean">Mean of the normalised deltas, four values (default 0).</param>
 /// <param name="std">Standard deviation of the normalised deltas, four values (default 0.2).</param>
@@ -18,16 +18,16 @@ public class RegressBoxes(double[]? mean = null, double[]? std = null, string? n
     : Layer(name, trainable, dtype)
 {
     /// <summary>Mean of the normalised deltas (x1, y1, x2, y2).</summary>
-    public double[] mean { get; } = Utils.Anchors.CheckStatistic(mean, 0.0, nameof(mean));
+    public double[] mean { get; } = Utils.BoxTransform.CheckStatistic(mean, 0.0, nameof(mean));
 
     /// <summary>Standard deviation of the normalised deltas (x1, y1, x2, y2).</summary>
-    public double[] std { get; } = Utils.Anchors.CheckStatistic(std, 0.2, nameof(std));
+    public double[] std { get; } = Utils.BoxTransform.CheckStatistic(std, 0.2, nameof(std));
 
     /// <inheritdoc/>
     public override Tensors call(Tensors inputs, bool training = false)
     {
         if (inputs.Count != 2) throw LayerCallContext.WrongInputCount(2, inputs.Count);
-        return Utils.Anchors.bbox_transform_inv(inputs[0], inputs[1], mean, std);
+        return Utils.BoxTransform.bbox_transform_inv(inputs[0], inputs[1], mean, std);
     }
 
     /// <inheritdoc/>

@@ -22,13 +22,20 @@ public static class models
     public static Model load_model(string filepath, string backbone_name = "resnet50", bool compile = true) =>
         keras.models.load_model(filepath, custom_objects: backbone(backbone_name).custom_objects, compile: compile);
 
-    /// <summary>Turns a training model into an inference model (<see cref="RetinaNetBuilder.retinanet_bbox"/>).</summary>
-    public static Model convert_model(Model model, bool nms = true, bool class_specific_filter = true,
-        AnchorParameters? anchor_params = null, int[]? pyramid_levels = null, double nms_threshold = 0.5,
-        double score_threshold = 0.05, int max_detections = 300, int parallel_iterations = 32) =>
-        RetinaNetBuilder.retinanet_bbox(model, nms, class_specific_filter, anchor_params: anchor_params,
-            pyramid_levels: pyramid_levels, nms_threshold: nms_threshold, score_threshold: score_threshold,
-            max_detections: max_detections, parallel_iterations: parallel_iterations);
+    /// <summary>
+    /// Turns a training model into an inference model (<c>RetinaNetBuilder.retinanet_bbox</c>),
+    /// with keras-retinanet's arguments (<c>anchor_params</c> and <c>pyramid_levels</c> as one <see cref="AnchorConfig"/>);
+    /// a filter setting left out takes <see cref="DetectionFilter"/>'s default.
+    /// </summary>
+    public static Model convert_model(Model model, bool? nms = null, bool? class_specific_filter = null,
+        AnchorConfig? anchor_config = null, double? nms_threshold = null,
+        double? score_threshold = null, int? max_detections = null, int? parallel_iterations = null) =>
+        convert_model(model, DetectionFilter.Of(nms, class_specific_filter, nms_threshold, score_threshold, max_detections,
+            parallel_iterations), anchor_config);
+
+    /// <summary>Turns a training model into an inference model that filters detections with <paramref name="filter"/>.</summary>
+    public static Model convert_model(Model model, DetectionFilter filter, AnchorConfig? anchor_config = null) =>
+        RetinaNetBuilder.retinanet_bbox(model, filter, anchor_config);
 
     /// <summary>Throws unless the model has <c>regression</c> and <c>classification</c> outputs.</summary>
     public static void assert_training_model(Model model) => RetinaNetBuilder.assert_training_model(model);

@@ -121,8 +121,8 @@ public static class RetinaNetBuilder
         RetinaNetOptions? options = null)
     {
         options ??= new RetinaNetOptions();
-        var num_anchors = options.num_anchors ?? AnchorParameters.Default.num_anchors();
-        var levels = options.pyramid_levels ?? new[] { 3, 4, 5, 6, 7 };
+        var num_anchors = options.anchors.num_anchors();
+        var levels = options.anchors.pyramid_levels.ToArray();
         if (levels.Contains(2) && !backbone_layers.ContainsKey("C2"))
             throw new ArgumentException("C2 not provided by backbone model. Cannot create P2 layers.");
         if (!(levels.Contains(3) && levels.Contains(4) && levels.Contains(5)))
@@ -161,19 +161,30 @@ public static class RetinaNetBuilder
     }
 
     /// <summary>
-    /// The inference model: anchors computed in the graph from the real P-level shapes, <c>RegressBoxes</c>,
-    /// <c>ClipBoxes</c> against the input image, <c>FilterDetections</c> → [boxes, scores, labels, other…].
+    /// The inference model (keras-retinanet's <c>retinanet_bbox</c>, whose arguments it keeps, with
+    /// <c>anchor_params</c> and <c>pyramid_levels</c> as one <see cref="AnchorConfig"/>; a filter setting left out
+    /// takes <see cref="DetectionFilter"/>'s default).
     /// </summary>
-    public static Model retinanet_bbox(Model model, bool nms = true, bool class_specific_filter = true,
-        string name = "retinanet-bbox", AnchorParameters? anchor_params = null, int[]? pyramid_levels = null,
-        double nms_threshold = 0.5, double score_threshold = 0.05, int max_detections = 300, int parallel_iterations = 32)
+    public static Model retinanet_bbox(Model model, bool? nms = null, bool? class_specific_filter = null,
+        string name = "retinanet-bbox", AnchorConfig? anchor_config = null,
+        double? nms_threshold = null, double? score_threshold = null, int? max_detections = null, int? parallel_iterations = null) =>
+        retinanet_bbox(model, DetectionFilter.Of(nms, class_specific_filter, nms_threshold, score_threshold, max_detections,
+            parallel_iterations), anchor_config, name);
+
+    /// <summary>
+    /// The inference model: anchors computed in the graph from the real P-level shapes, <c>RegressBoxes</c>,
+    /// <c>ClipBoxes</c> against the input image, <c>FilterDetections</c> with <paramref name="filter"/>
+    /// → [boxes, scores, labels, other…].
+    /// </summary>
+    public static Model retinanet_bbox(Model model, DetectionFilter filter, AnchorConfig? anchor_config = null,
+        string name = "retinanet-bbox")
     {
-        anchor_params ??= AnchorParameters.Default;
+        var anchor_params = anchor_config ?? AnchorConfig.Default;
         assert_training_model(model);
-        pyramid_levels ??= new[] { 3, 4, 5, 6, 7 };
-        if (pyramid_levels.Length != anchor_params.sizes.Count)
+        var pyramid_levels = anchor_params.pyramid_levels;
+        if (pyramid_levels.Count != anchor_params.sizes.Count)
             throw new ArgumentException(
-                $"number of pyramid levels {pyramid_levels.Length} should match number of anchor parameter sizes {anchor_params.sizes.Count}");
+                $"number of pyramid levels {pyramid_levels.Count} should match number of anchor parameter sizes {anchor_params.sizes.Count}");
 
         // A model trained with other anchors has another number of anchors per location; say so instead of
         // failing later with incompatible shapes (keras-retinanet issues #941/#957).
@@ -182,8 +193,8 @@ public static class RetinaNetBuilder
                 $"The model predicts {head.filters / 4} anchors per location but the anchor parameters give {anchor_params.num_anchors()} " +
                 $"({anchor_params.ratios.Count} ratios x {anchor_params.scales.Count} scales). Convert it with the anchor config it was trained with.");
 
-        var ratios = anchor_params.ratios.Select(r => (double)r).ToArray();
-        var scales = anchor_params.scales.Select(r => (double)r).ToArray();
+        var ratios = anchor_params.ratios_as_double();
+        var scales = anchor_params.scales_as_double();
         var features = pyramid_levels.Select(l => model.get_layer($"P{l}").output.Single()).ToList();
         var anchors = new Concatenate(axis: 1, name: "anchors").Apply(new KerasTensors(features.Select((f, i) =>
             (KerasTensor)new Anchors(anchor_params.sizes[i], anchor_params.strides[i], ratios, scales,
@@ -195,9 +206,7 @@ public static class RetinaNetBuilder
 
         KerasTensor boxes = new RegressBoxes(name: "boxes").Apply(new KerasTensors(anchors, regression));
         boxes = new ClipBoxes(name: "clipped_boxes").Apply(new KerasTensors(model.inputs[0], boxes));
-        var detections = new FilterDetections(nms: nms, class_specific_filter: class_specific_filter, nms_threshold: nms_threshold,
-                score_threshold: score_threshold, max_detections: max_detections, parallel_iterations: parallel_iterations,
-                name: "filtered_detections")
+        var detections = new FilterDetections(filter, name: "filtered_detections")
             .Apply(new KerasTensors(new[] { boxes, classification }.Concat(other)));
         return keras.Model(model.inputs, detections, name: name);
     }

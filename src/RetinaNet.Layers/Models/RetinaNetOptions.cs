@@ -4,11 +4,11 @@ namespace RetinaNet.Layers;
 /// <summary>The keyword arguments of keras-retinanet's <c>retinanet(...)</c>, with its defaults.</summary>
 public sealed record RetinaNetOptions
 {
-    /// <summary>Anchors per location; default from <see cref="AnchorParameters.Default"/> (9).</summary>
-    public int? num_anchors { get; init; }
-
-    /// <summary>Pyramid levels; default P3–P7.</summary>
-    public int[]? pyramid_levels { get; init; }
+    /// <summary>
+    /// The anchors the model is trained for (keras-retinanet's <c>num_anchors</c> and <c>pyramid_levels</c>, which
+    /// come from them): anchors per location and the pyramid levels the heads see. Default <see cref="AnchorConfig.Default"/>.
+    /// </summary>
+    public AnchorConfig anchors { get; init; } = AnchorConfig.Default;
 
     /// <summary>Sub-models applied to every pyramid level; default regression and classification heads.</summary>
     public IReadOnlyList<(string name, RetinaNet.Core.Model model)>? submodels { get; init; }

@@ -34,8 +34,24 @@ public static class ConfigFile
         return config;
     }
 
-    /// <summary>The anchor parameters of a config (ratios and scales as float32, sizes and strides as ints).</summary>
-    public static AnchorParameters parse_anchor_parameters(IniConfig config)
+    /// <summary>
+    /// The anchors of an optional <c>--config</c> file: <see cref="AnchorConfig.Default"/> without a file, else the
+    /// file's <c>[anchor_parameters]</c> and <c>[pyramid_levels]</c>, each section defaulting on its own. The one
+    /// place a config file becomes an <see cref="AnchorConfig"/>.
+    /// </summary>
+    public static AnchorConfig read_anchor_config(string? config_path)
+    {
+        if (config_path is null) return AnchorConfig.Default;
+        var ini = read_config_file(config_path);
+        var anchors = ini.HasSection("anchor_parameters") ? parse_anchor_parameters(ini) : AnchorConfig.Default;
+        return ini.HasSection("pyramid_levels") ? anchors with { pyramid_levels = parse_pyramid_levels(ini) } : anchors;
+    }
+
+    /// <summary>
+    /// The anchor parameters of a config (ratios and scales as float32, sizes and strides as ints), with the default
+    /// pyramid levels (see <see cref="parse_pyramid_levels"/>).
+    /// </summary>
+    public static AnchorConfig parse_anchor_parameters(IniConfig config)
     {
         var ratios = Values(config, "anchor_parameters", "ratios").Select(ParseFloat).ToArray();
         var scales = Values(config, "anchor_parameters", "scales").Select(ParseFloat).ToArray();
@@ -43,7 +59,7 @@ public static class ConfigFile
         var strides = Values(config, "anchor_parameters", "strides").Select(ParseInt).ToArray();
         if (sizes.Length != strides.Length)
             throw new FormatException("sizes and strides should have an equal number of values");
-        return new AnchorParameters(sizes, strides, ratios, scales);
+        return new AnchorConfig(sizes, strides, ratios, scales);
     }
 
     /// <summary>The pyramid levels of a config's <c>[pyramid_levels]</c> section.</summary>

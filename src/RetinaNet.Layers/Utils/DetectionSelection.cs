@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,7 +49,10 @@ internal static class DetectionSelection
             Tensor rows;
             double floor = double.NegativeInfinity;
             if (everything)
-                rows = arange(n, ScalarType.Int64, scores.device);
+                {
+                using var count = n.ToScalar();
+                rows = arange(HeldScalar.OfInteger(0), count, HeldScalar.OfInteger(1), ScalarType.Int64, scores.device);
+            }
             else
             {
                 floor = best.topk((int)k).values[k - 1].to(ScalarType.Float64).item<double>();

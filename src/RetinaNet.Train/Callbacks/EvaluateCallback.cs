@@ -6,10 +6,11 @@ namespace RetinaNet.Train.Callbacks;
 
 /// <summary>
 /// keras-retinanet's <c>Evaluate</c> callback: after each epoch, VOC mAP of the inference model on the validation
-/// generator, written to <c>logs["mAP"]</c> (and to TensorBoard as <c>mAP</c> and <c>AP_&lt;class&gt;</c>).
+/// generator (counting detections above <paramref name="score_threshold"/>, see <see cref="CountedDetections"/>), written to <c>logs["mAP"]</c> (and to TensorBoard as <c>mAP</c> and <c>AP_&lt;class&gt;</c>).
 /// </summary>
 public sealed class EvaluateCallback(Generator generator, Model prediction_model, double iou_threshold = 0.5,
-    double score_threshold = 0.05, int max_detections = 100, bool weighted_average = false,
+    double score_threshold = CountedDetections.DefaultScoreThreshold, int max_detections = CountedDetections.DefaultMaxDetections,
+    bool weighted_average = false,
     TensorBoardEventWriter? tensorboard = null, int verbose = 1) : Callback
 {
     /// <summary>The evaluation after the last epoch.</summary>

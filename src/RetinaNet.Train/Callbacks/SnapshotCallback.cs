@@ -20,6 +20,18 @@ public sealed class SnapshotCallback(Model training_model, string folder, string
     /// <inheritdoc/>
     public override void on_epoch_end(int epoch, Dictionary<string, double> logs)
     {
+        // Keras' ModelCheckpoint saves even after TerminateOnNaN; a diverged model would overwrite nothing useful and
+        // could be resumed from by mistake, so an epoch with a non-finite loss or weights is never saved.
+        if (logs.TryGetValue("loss", out var loss) && !double.IsFinite(loss))
+        {
+            print_fn($"Epoch {epoch + 1:00}: the loss is {loss.ToString(CultureInfo.InvariantCulture)}; not saving a snapshot.");
+            return;
+        }
+        if (training_model.weights.FirstOrDefault(w => !w.value.isfinite().all().item<bool>()) is KerasVariable bad)
+        {
+            print_fn($"Epoch {epoch + 1:00}: weight '{bad.name}' holds NaN or infinite values; not saving a snapshot.");
+            return;
+        }
         Directory.CreateDirectory(folder);
         var path = PathFor(epoch);
         training_model.save(path);

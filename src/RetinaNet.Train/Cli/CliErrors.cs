@@ -12,12 +12,18 @@ namespace RetinaNet.Train.Cli;
 public static class CliErrors
 {
     /// <summary>Runs a command body.</summary>
-    public static int Run(Action body)
+    public static int Run(Action body) => Run(() =>
+    {
+        body();
+        return 0;
+    });
+
+    /// <summary>Runs a command body that chooses its exit code.</summary>
+    public static int Run(Func<int> body)
     {
         try
         {
-            body();
-            return 0;
+            return body();
         }
         catch (Exception e) when (IsUserError(e))
         {
@@ -35,19 +41,5 @@ public static class CliErrors
 
     static bool IsUserError(Exception e) => e is DatasetException or KerasFileException or KerasConfigException
         or LayerInputException or WeightsDownloadException or FileNotFoundException or DirectoryNotFoundException
-        or InvalidDataException or ArgumentException or FormatException or NotSupportedException or UnauthorizedAccessException;
-
-    /// <summary>A token cancelled by the first Ctrl+C (the second one ends the process as usual).</summary>
-    public static CancellationToken CancelOnCtrlC()
-    {
-        var source = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, args) =>
-        {
-            if (source.IsCancellationRequested) return;
-            args.Cancel = true;
-            Console.Error.WriteLine("Stopping after the current batch (Ctrl+C again to abort)...");
-            source.Cancel();
-        };
-        return source.Token;
-    }
+        or InvalidDataException or ArgumentException or Training.TrainingDivergedException or FormatException or NotSupportedException or UnauthorizedAccessException;
 }

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using RetinaNet.Layers;
+using RetinaNet.Layers.Utils;
 using RetinaNet.Train.Preprocessing;
 using RetinaNet.Train.Utils;
 using SkiaSharp;
 using static TorchSharp.torch;
-using AnchorMath = RetinaNet.Layers.Utils.Anchors;
 
 namespace RetinaNet.Train.Cli;
 
@@ -19,38 +19,39 @@ public static class DebugCommand
     public static Command Create()
     {
         var anchors = new Option<bool>("--anchors") { Description = "Show positive anchors on the image." };
-        var annotations = new Option<bool>("--show-annotations") { Description = "Show annotations on the image. Green annotations have anchors, red annotations don't and therefore don't contribute to training." };
+        var annotations = new Option<bool>("--show-annotations", "--annotations") { Description = "Show annotations on the image. Green annotations have anchors, red annotations don't and therefore don't contribute to training." };
         var displayName = new Option<bool>("--display-name") { Description = "Display image name on the bottom left corner." };
         var randomTransform = new Option<bool>("--random-transform") { Description = "Randomly transform image and annotations." };
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => 800 };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => 1333 };
-        var noResize = new Option<bool>("--no-resize") { Description = "Do not resize the images." };
+        var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file." };
         var outputDir = new Option<string>("--output-dir") { Description = "Directory to save the debug images to.", DefaultValueFactory = _ => "." };
         var flatten = new Option<bool>("--flatten-output") { Description = "Flatten the folder structure of saved images into the output directory." };
+        var noGui = new Option<bool>("--no-gui") { Description = "Do not open a window (this program never does: every image is written to --output-dir)." };
+        var groupMethod = new Option<string>("--group-method") { Description = "Determines how images are grouped together (none, random, ratio); every image is written once, whatever the grouping.", DefaultValueFactory = _ => "ratio" };
+        groupMethod.AcceptOnlyFromAmong("none", "random", "ratio");
 
         var command = new Command("debug", "Debug script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { anchors, annotations, displayName, randomTransform, minSide, maxSide, noResize, config, outputDir, flatten },
+        DatasetArguments.AddTo(command, new Option[] { anchors, annotations, displayName, randomTransform, config, outputDir, flatten, noGui, groupMethod }.Concat(sizing.Options).ToArray(),
             Array.Empty<Argument>(), withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
                 var (transform, visual) = Augmentation.training(parse.GetValue(randomTransform));
                 var generator = DatasetArguments.Create(dataset, "train", new GeneratorOptions
                 {
-                    image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                    image_sizing = sizing.Bind(parse),
                     shuffle_groups = false, group_method = "none",
                     transform_generator = parse.GetValue(randomTransform) ? transform : null,
                     visual_effect_generator = parse.GetValue(randomTransform) ? visual : null,
                     preprocess_image = x => x.alias(), // debug draws the resized image itself, not the network input
                 })!;
-                var written = Run(generator, AnchorOptions.Read(parse.GetValue(config)), parse.GetValue(anchors), parse.GetValue(annotations),
+                var written = Run(generator, ConfigFile.read_anchor_config(parse.GetValue(config)), parse.GetValue(anchors), parse.GetValue(annotations),
                     parse.GetValue(displayName), parse.GetValue(outputDir)!, parse.GetValue(flatten));
                 Console.WriteLine($"Wrote {written.Count} debug images to {Path.GetFullPath(parse.GetValue(outputDir)!)}");
-            }));
+            }), withSets: true);
         return command;
     }
 
     /// <summary>Writes one debug image per dataset image and returns their paths.</summary>
-    public static List<string> Run(Preprocessing.Generator generator, (RetinaNet.Layers.Utils.AnchorParameters parameters, int[] levels) anchorConfig,
+    public static List<string> Run(Preprocessing.Generator generator, AnchorConfig anchorConfig,
         bool showAnchors, bool showAnnotations, bool displayName, string outputDir, bool flatten)
     {
         var written = new List<string>();
@@ -60,12 +61,12 @@ public static class DebugCommand
             var raw = generator.load_image(i);
             var boxes = generator.filter_annotations(raw, generator.load_annotations(i), i);
             var random = new Random(i);
-            var (image, annotations) = generator.random_transform_group_entry(generator.random_visual_effect_group_entry(raw, random), boxes, random);
-            (image, annotations) = generator.preprocess_group_entry(image, annotations);
+            var effect = generator.visual_effect_generator?.Invoke(random);
+            var (image, annotations) = generator.augment_and_resize_group_entry(raw, boxes, effect, generator.random_transform_for(raw, random));
+            image = generator.preprocess_image(image);
 
-            var anchorBoxes = AnchorMath.anchors_for_shape(new[] { image.shape[0], image.shape[1] }, anchorConfig.levels, anchorConfig.parameters);
-            var truth = new RetinaNet.Layers.Utils.Annotations(
-                annotations.Count == 0 ? zeros(0, 4, ScalarType.Float64) : tensor(annotations.bboxes), tensor(annotations.labels));
+            var anchorBoxes = AnchorMath.anchors_for_shape(new[] { image.shape[0], image.shape[1] }, anchorConfig);
+            var truth = annotations.to_tensors();
             // An image without annotations has no positive anchors.
             var positiveIndices = zeros(0, ScalarType.Int64);
             var matched = new HashSet<long>();

@@ -33,7 +33,12 @@ public static class DemoCommand
                 val_images = parse.GetValue(valImages), backbone = parse.GetValue(backbone)!, feature_size = parse.GetValue(featureSize),
                 batch_size = parse.GetValue(batchSize), lr = parse.GetValue(lr), seed = parse.GetValue(seed), workers = parse.GetValue(workers),
             };
-            return CliErrors.Run(() => DemoRunner.Run(options, Console.WriteLine, CliErrors.CancelOnCtrlC()));
+            return CliErrors.Run(() =>
+            {
+                using var interruption = Interruption.Listen();
+                DemoRunner.Run(options, Console.WriteLine, interruption.Token);
+                return interruption.Finish();
+            });
         });
         return command;
     }

@@ -19,40 +19,47 @@ public static class EvaluateCommand
         var model = new Argument<string>("model") { Description = "Path to RetinaNet model." };
         var convert = new Option<bool>("--convert-model") { Description = "Convert the model to an inference model (ie. the input is a training model)." };
         var backbone = new Option<string>("--backbone") { Description = "The backbone of the model.", DefaultValueFactory = _ => "resnet50" };
-        var score = new Option<double>("--score-threshold") { Description = "Threshold on score to filter detections with.", DefaultValueFactory = _ => 0.05 };
+        var countedScore = new Option<double>("--score-threshold")
+        {
+            Description = "Threshold on score to filter detections with: only detections scoring above it are counted in the AP.",
+            DefaultValueFactory = _ => CountedDetections.DefaultScoreThreshold,
+        };
         var iou = new Option<double>("--iou-threshold") { Description = "IoU Threshold to count for a positive detection.", DefaultValueFactory = _ => 0.5 };
-        var maxDetections = new Option<int>("--max-detections") { Description = "Max Detections per image.", DefaultValueFactory = _ => 100 };
+        var maxDetections = new Option<int>("--max-detections") { Description = "Max Detections per image.", DefaultValueFactory = _ => CountedDetections.DefaultMaxDetections };
         var savePath = new Option<string?>("--save-path") { Description = "Path for saving images with detections (doesn't work for COCO)." };
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => 800 };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => 1333 };
-        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file (only used with --convert-model)." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Also print the mAP weighted by instances." };
+        var gpu = DeviceOptions.Gpu();
+        var groupMethod = new Option<string>("--group-method") { Description = "Determines how images are grouped together (none, random, ratio); evaluation reads every image once, so the figures do not depend on it.", DefaultValueFactory = _ => "ratio" };
+        groupMethod.AcceptOnlyFromAmong("none", "random", "ratio");
 
         var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { convert, backbone, score, iou, maxDetections, savePath, minSide, maxSide, noResize, config, weighted },
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted, gpu, groupMethod }.Concat(sizing.Options).ToArray(),
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
+                var device = DeviceOptions.Resolve("cpu", parse.GetValue(gpu));
                 var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
+                if (device != "cpu") network.to(TorchSharp.torch.device(device));
                 var mode = models.backbone(parse.GetValue(backbone)!).preprocess_mode;
                 var generator = DatasetArguments.Create(dataset, "test", new GeneratorOptions
                 {
-                    image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                    image_sizing = sizing.Bind(parse),
                     shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
                 })!;
                 if (generator is CocoGenerator coco)
-                    EvaluateCoco(coco, network, parse.GetValue(score));
+                    EvaluateCoco(coco, network, parse.GetValue(countedScore));
                 else
-                    EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(score), parse.GetValue(maxDetections),
+                    EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(countedScore), parse.GetValue(maxDetections),
                         parse.GetValue(savePath), parse.GetValue(weighted));
             }));
         return command;
     }
 
-    static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double score, int maxDetections,
+    static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double countedScore, int maxDetections,
         string? savePath, bool weighted)
     {
-        var result = ModelEvaluation.evaluate(generator, model, iou, score, maxDetections, savePath);
+        var result = ModelEvaluation.evaluate(generator, model, iou, countedScore, maxDetections, savePath);
         var report = EvaluationReport.FromVoc(result, generator.label_to_name);
         foreach (var line in report.ToKerasRetinaNetLines()) Console.WriteLine(line);
         var table = new Table().AddColumns("Class", "Instances", "AP");
@@ -62,9 +69,9 @@ public static class EvaluateCommand
         if (weighted) Console.WriteLine($"mAP using the weighted average of precisions among classes: {PythonFormat.Fixed(result.WeightedMeanAveragePrecision, 4)}");
     }
 
-    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double threshold)
+    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double countedScore)
     {
-        var images = ModelEvaluation.get_detections(generator, model, score_threshold: threshold, max_detections: 100);
+        var images = ModelEvaluation.get_detections(generator, model, countedScore, max_detections: 100);
         var gt = new List<CocoAnnotation>();
         var dt = new List<CocoDetection>();
         for (int i = 0; i < images.Count; i++)

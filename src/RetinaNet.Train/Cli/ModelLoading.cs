@@ -1,5 +1,6 @@
 using RetinaNet.Core;
 using RetinaNet.Layers;
+using RetinaNet.Layers.Utils;
 
 namespace RetinaNet.Train.Cli;
 
@@ -19,7 +20,8 @@ public static class ModelLoading
                 $"{path} is a training model (outputs regression and classification). Convert it first with " +
                 "`retinanet convert-model IN OUT`, or pass --convert-model.");
         if (!isTraining) return model;
-        var (anchors, levels) = AnchorOptions.Read(config);
-        return models.convert_model(model, anchor_params: anchors, pyramid_levels: levels);
+        var anchors = ConfigFile.read_anchor_config(config);
+        // keras-retinanet's evaluate converts with the default filter (its prefilter threshold, 0.05).
+        return models.convert_model(model, DetectionFilter.Default, anchors);
     }
 }

@@ -19,28 +19,47 @@ public static class PredictCommand
         var images = new Argument<string[]>("images") { Description = "Image files.", Arity = ArgumentArity.OneOrMore };
         var backbone = new Option<string>("--backbone") { Description = "The backbone of the model (for its custom objects and preprocessing).", DefaultValueFactory = _ => "resnet50" };
         var classes = new Option<string?>("--classes") { Description = "CSV classes file (class_name,id) to name the labels." };
-        var score = new Option<double>("--score-threshold") { Description = "Minimum score of a reported detection.", DefaultValueFactory = _ => 0.5 };
+        var minScore = new Option<double>("--score-threshold")
+        {
+            Description = "Minimum score of a reported detection (applied to the model's detections; the model's own prefilter is convert-model's --score-threshold).",
+            DefaultValueFactory = _ => 0.5,
+        };
         var savePath = new Option<string?>("--save-path") { Description = "Folder for images with the detections drawn." };
         var output = new Option<string?>("--output") { Description = "Write the JSON to this file instead of the standard output." };
         var convert = new Option<bool>("--convert-model") { Description = "Convert a training model to an inference model first." };
         var config = new Option<string?>("--config") { Description = "Anchor configuration (.ini) the model was trained with (with --convert-model)." };
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => 800 };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => 1333 };
-        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var sizing = new ImageSizingOptions();
         var command = new Command("predict", "Detect objects in images.")
         {
-            model, images, backbone, classes, score, savePath, output, convert, config, minSide, maxSide, noResize,
+            model, images, backbone, classes, minScore, savePath, output, convert, config,
         };
+        foreach (var option in sizing.Options) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var names = parse.GetValue(classes) is string path ? ReadClassNames(path) : new Dictionary<int, string>();
             var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
             var detector = new Detector(network, l => names.GetValueOrDefault(l, l.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                models.backbone(parse.GetValue(backbone)!).preprocess_mode, parse.GetValue(minSide), parse.GetValue(maxSide), parse.GetValue(noResize));
+                models.backbone(parse.GetValue(backbone)!).preprocess_mode, sizing.Bind(parse));
+            var paths = parse.GetValue(images)!;
+            var drawings = DrawingNames(paths);
             var results = new JsonArray();
-            foreach (var image in parse.GetValue(images)!)
+            var failed = 0;
+            for (int i = 0; i < paths.Length; i++)
             {
-                var found = detector.detect(image, parse.GetValue(score));
+                var image = paths[i];
+                List<DetectedObject> found;
+                try
+                {
+                    found = detector.detect(image, parse.GetValue(minScore));
+                }
+                catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+                {
+                    // One unreadable image must not cost the others: report it and go on; the exit code says so.
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    results.Add(new JsonObject { ["image"] = image, ["error"] = e.Message });
+                    failed++;
+                    continue;
+                }
                 results.Add(new JsonObject
                 {
                     ["image"] = image,
@@ -50,13 +69,26 @@ public static class PredictCommand
                     }).ToArray()),
                 });
                 if (parse.GetValue(savePath) is string folder)
-                    Detector.draw(image, found, Path.Combine(folder, Path.GetFileNameWithoutExtension(image) + ".png"));
+                    Detector.draw(image, found, Path.Combine(folder, drawings[i]));
             }
             var json = results.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-            if (parse.GetValue(output) is string file) File.WriteAllText(file, json);
+            if (parse.GetValue(output) is string file) Utils.AtomicFile.WriteAllText(file, json);
             else Console.WriteLine(json);
+            if (failed > 0) Console.Error.WriteLine($"{failed} of {paths.Length} images could not be read.");
+            return failed > 0 ? 1 : 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The PNG name for each input's drawing: its file name, and for inputs whose names collide (a/img.jpg, b/img.jpg)
+    /// the name with the input's position appended (img.png, img-2.png), so no drawing overwrites another.
+    /// </summary>
+    public static string[] DrawingNames(IReadOnlyList<string> images)
+    {
+        var stems = images.Select(Path.GetFileNameWithoutExtension).ToArray();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return stems.Select((stem, i) => seen.Add(stem!) ? $"{stem}.png" : $"{stem}-{i + 1}.png").ToArray();
     }
 
     static Dictionary<int, string> ReadClassNames(string path) =>

@@ -1,10 +1,5 @@
 using System.CommandLine;
-using RetinaNet.Core;
-using RetinaNet.Layers;
-using RetinaNet.Train.Preprocessing;
 using RetinaNet.Train.Training;
-using RetinaNet.Train.Utils;
-using Spectre.Console;
 
 namespace RetinaNet.Train.Cli;
 
@@ -32,9 +27,7 @@ public static class TrainCommand
         var noEvaluation = new Option<bool>("--no-evaluation") { Description = "Disable per epoch evaluation." };
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Freeze training of backbone layers." };
         var randomTransform = new Option<bool>("--random-transform") { Description = "Randomly transform image and annotations." };
-        var minSide = new Option<int>("--image-min-side") { Description = "Rescale the image so the smallest side is min_side.", DefaultValueFactory = _ => d.image_min_side };
-        var maxSide = new Option<int>("--image-max-side") { Description = "Rescale the image if the largest side is larger than max_side.", DefaultValueFactory = _ => d.image_max_side };
-        var noResize = new Option<bool>("--no-resize") { Description = "Don't rescale the image." };
+        var sizing = new ImageSizingOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Compute the mAP using the weighted average of precisions among classes." };
         var valLoss = new Option<bool>("--compute-val-loss") { Description = "Compute validation loss during training." };
@@ -46,17 +39,26 @@ public static class TrainCommand
         var queue = new Option<int>("--max-queue-size") { Description = "Queue length of prepared batches.", DefaultValueFactory = _ => d.max_queue_size };
         var device = new Option<string>("--device") { Description = "Device to train on (cpu, cuda, cuda:1).", DefaultValueFactory = _ => d.device };
         var seed = new Option<int?>("--seed") { Description = "Random seed for initialisation and augmentation." };
+        var gpu = DeviceOptions.Gpu();
+        var multiGpu = DeviceOptions.MultiGpu();
+        var multiGpuForce = DeviceOptions.MultiGpuForce();
+        var multiprocessing = new Option<bool>("--multiprocessing") { Description = "Use multiprocessing in fit_generator (here: batches are always prepared by --workers background threads)." };
+        var tensorboardFreq = new Option<string>("--tensorboard-freq") { Description = "Update frequency for Tensorboard output. Values 'epoch', 'batch' or int.", DefaultValueFactory = _ => d.tensorboard_freq };
         var featureSize = new Option<int>("--feature-size") { Description = "Channels of the FPN and heads (256 as keras-retinanet; smaller for light CPU models).", DefaultValueFactory = _ => d.feature_size };
 
         Option[] options = { snapshot, imagenet, weights, noWeights, backbone, batchSize, initialEpoch, epochs, steps, lr, clipnorm,
-            snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, minSide, maxSide, noResize, config, weighted,
-            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize };
+            snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, config, weighted,
+            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize, gpu, multiGpu, multiGpuForce, multiprocessing, tensorboardFreq };
+        options = options.Concat(sizing.Options).ToArray();
         var command = new Command("train", "Simple training script for training a RetinaNet network.");
         DatasetArguments.AddTo(command, options, Array.Empty<Argument>(), withValidation: true, (parse, dataset) => CliErrors.Run(() =>
         {
             var exclusive = new[] { parse.GetValue(snapshot) is not null, parse.GetValue(imagenet), parse.GetValue(weights) is not null, parse.GetValue(noWeights) };
             if (exclusive.Count(x => x) > 1)
                 throw new ArgumentException("--snapshot, --imagenet-weights, --weights and --no-weights are mutually exclusive.");
+            var resolvedDevice = DeviceOptions.Resolve(parse.GetValue(device)!, parse.GetValue(gpu), parse.GetValue(multiGpu),
+                parse.GetValue(multiGpuForce), parse.GetValue(batchSize), resuming: parse.GetValue(snapshot) is not null);
+            Callbacks.TensorBoardCallback.ParseFrequency(parse.GetValue(tensorboardFreq)!);
             var options = new TrainingOptions
             {
                 backbone = parse.GetValue(backbone)!, dataset_type = dataset.type, batch_size = parse.GetValue(batchSize),
@@ -64,47 +66,27 @@ public static class TrainCommand
                 lr = parse.GetValue(lr), optimizer_clipnorm = parse.GetValue(clipnorm), snapshot_path = parse.GetValue(snapshotPath)!,
                 snapshot = parse.GetValue(snapshot), weights = parse.GetValue(weights), imagenet_weights = parse.GetValue(imagenet),
                 freeze_backbone = parse.GetValue(freeze), random_transform = parse.GetValue(randomTransform),
-                image_min_side = parse.GetValue(minSide), image_max_side = parse.GetValue(maxSide), no_resize = parse.GetValue(noResize),
+                image_sizing = sizing.Bind(parse),
                 config = parse.GetValue(config), no_snapshots = parse.GetValue(noSnapshots), no_evaluation = parse.GetValue(noEvaluation),
                 weighted_average = parse.GetValue(weighted), compute_val_loss = parse.GetValue(valLoss),
                 tensorboard_dir = parse.GetValue(tensorboard)!, reduce_lr_patience = parse.GetValue(patience),
                 reduce_lr_factor = parse.GetValue(factor), group_method = parse.GetValue(groupMethod)!, workers = parse.GetValue(workers),
-                max_queue_size = parse.GetValue(queue), device = parse.GetValue(device)!, seed = parse.GetValue(seed),
+                max_queue_size = parse.GetValue(queue), device = resolvedDevice, tensorboard_freq = parse.GetValue(tensorboardFreq)!, seed = parse.GetValue(seed),
                 feature_size = parse.GetValue(featureSize),
             };
-            Run(options, dataset, Console.WriteLine, CliErrors.CancelOnCtrlC());
+            using var interruption = Interruption.Listen();
+            Run(options, dataset, Console.WriteLine, interruption.Token);
+            return interruption.Finish();
         }));
         return command;
     }
 
-    /// <summary>Creates the generators and trains; shared by the CLI and tests.</summary>
+    /// <summary>Creates the dataset's generators and trains through a <see cref="TrainingSession"/>.</summary>
     public static TrainingResult Run(TrainingOptions options, DatasetArguments.Dataset dataset, Action<string> print, CancellationToken cancel = default)
     {
-        var backbone = models.backbone(options.backbone);
-        if (!options.backbone.Contains("resnet"))
-            print($"Using experimental backbone {options.backbone}. Only resnet50 has been properly tested.");
-        var (anchors, levels) = AnchorOptions.Read(options.config);
-        Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor> preprocess = x => ImagePreprocessing.preprocess_image(x, backbone.preprocess_mode);
-        var (transform, visual) = Augmentation.training(options.random_transform);
-        var common = new GeneratorOptions
-        {
-            batch_size = options.batch_size, group_method = options.group_method, image_min_side = options.image_min_side,
-            image_max_side = options.image_max_side, no_resize = options.no_resize, preprocess_image = preprocess,
-            seed = options.seed, warning_sink = print,
-        };
-        var train = DatasetArguments.Create(dataset, "train", common with { transform_generator = transform, visual_effect_generator = visual })!;
-        var validation = DatasetArguments.Create(dataset, "validation", common with { shuffle_groups = false });
-        TrainingResult Train(Callback progress) => RetinaNetTrainer.train(backbone, train, validation, options with { dataset_type = dataset.type },
-            extra_callbacks: _ => new Callback[] { new Callbacks.StopRequestCallback(cancel), progress },
-            print: print, anchor_params: anchors, pyramid_levels: levels);
-        // A live progress bar in a terminal; plain lines (ProgressLogger) when the output is redirected or in tests.
-        var interactive = !Console.IsOutputRedirected && print == Console.WriteLine && AnsiConsole.Profile.Capabilities.Interactive;
-        var result = interactive
-            ? AnsiConsole.Progress().AutoClear(false)
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(context => Train(new Callbacks.SpectreProgressCallback(context)))
-            : Train(new ProgressLogger(print));
-        if (result.last_snapshot is not null) print($"Last snapshot: {result.last_snapshot}");
-        return result;
+        var session = new TrainingSession(options with { dataset_type = dataset.type }, print);
+        var train = DatasetArguments.Create(dataset, "train", session.generator_options(training: true))!;
+        var validation = DatasetArguments.Create(dataset, "validation", session.generator_options(training: false));
+        return session.train_with_progress(train, validation, cancel);
     }
 }

@@ -41,40 +41,33 @@ public static class DemoRunner
         var trainCsv = ShapesDataset.WriteCsv(data, "train", options.train_images, options.seed, options.image_size);
         var valCsv = ShapesDataset.WriteCsv(data, "val", options.val_images, options.seed + 1, options.image_size);
 
-        var backbone = models.backbone(options.backbone);
-        var preprocess = (Func<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>)(x => ImagePreprocessing.preprocess_image(x, backbone.preprocess_mode));
-        var (flips, _) = Augmentation.training(random_transform: false);
-        var train = new CsvGenerator(trainCsv, classes, options: new GeneratorOptions
+        var sizing = new ImageSizing(options.image_size, options.image_size);
+        var session = new TrainingSession(new TrainingOptions
         {
-            batch_size = options.batch_size, group_method = "random", image_min_side = options.image_size,
-            image_max_side = options.image_size, transform_generator = flips, preprocess_image = preprocess, seed = options.seed,
-        });
-        var validation = new CsvGenerator(valCsv, classes, options: new GeneratorOptions
-        {
-            batch_size = 1, group_method = "none", shuffle_groups = false, image_min_side = options.image_size,
-            image_max_side = options.image_size, preprocess_image = preprocess, seed = options.seed,
-        });
+            backbone = options.backbone, dataset_type = "csv", batch_size = options.batch_size, epochs = 100_000,
+            lr = options.lr, feature_size = options.feature_size, no_snapshots = true, group_method = "random",
+            image_sizing = sizing, no_evaluation = true, snapshot_path = output, log_dir = output, workers = options.workers,
+            seed = options.seed, reduce_lr_patience = int.MaxValue / 2,
+        }, print);
+        var backbone = session.backbone;
+        // Training: random order and horizontal flips only; validation: one image at a time, in file order.
+        var train = new CsvGenerator(trainCsv, classes, options: session.generator_options(training: true));
+        var validation = new CsvGenerator(valCsv, classes,
+            options: session.generator_options(training: false) with { batch_size = 1, group_method = "none" });
 
         var budget = TimeSpan.FromMinutes(options.minutes) - clock.Elapsed - TimeSpan.FromSeconds(ReserveSeconds);
         if (budget <= TimeSpan.Zero) throw new ArgumentException($"--minutes {options.minutes} leaves no time to train.");
         print($"Training {options.backbone} (FPN/head width {options.feature_size}) for {budget.TotalMinutes:0.0} minutes, batch {options.batch_size}");
 
-        var trainingOptions = new TrainingOptions
-        {
-            backbone = options.backbone, dataset_type = "csv", batch_size = options.batch_size, epochs = 100_000,
-            steps = train.Count, lr = options.lr, feature_size = options.feature_size, no_snapshots = true,
-            no_evaluation = true, snapshot_path = output, log_dir = output, workers = options.workers, seed = options.seed,
-            reduce_lr_patience = int.MaxValue / 2,
-        };
         var timeBudget = new TimeBudgetCallback(budget);
         MapCurveCallback? curve = null;
-        var result = RetinaNetTrainer.train(backbone, train, validation, trainingOptions,
+        // One epoch is one pass over the training images.
+        var result = session.with_options(o => o with { steps = train.Count }).train(train, validation,
             extra_callbacks: m => new Callback[]
             {
-                timeBudget, new StopRequestCallback(cancel),
-                curve = new MapCurveCallback(validation, m.prediction_model, options.curve_interval_seconds),
+                timeBudget, curve = new MapCurveCallback(validation, m.prediction_model, options.curve_interval_seconds),
             },
-            print: print);
+            cancel: cancel);
         var prediction = result.models.prediction_model;
 
         print("Evaluating on the validation images");
@@ -86,14 +79,14 @@ public static class DemoRunner
         var modelPath = Path.Combine(output, "retinanet_shapes_inference.h5");
         prediction.save(modelPath);
 
-        var detector = new Detector(prediction, validation.label_to_name, backbone.preprocess_mode, options.image_size, options.image_size);
+        var detector = new Detector(prediction, validation.label_to_name, backbone.preprocess_mode, sizing);
         var drawings = new List<string>();
         var predictions = Path.Combine(output, "predictions");
         for (int i = 0; i < Math.Min(options.drawn_images, validation.size()); i++)
         {
             var image = validation.image_path(i);
             var png = Path.Combine(predictions, Path.GetFileNameWithoutExtension(image) + ".png");
-            Detector.draw(image, detector.detect(image, score_threshold: 0.5), png);
+            Detector.draw(image, detector.detect(image, min_score: 0.5), png);
             drawings.Add(png);
         }
 

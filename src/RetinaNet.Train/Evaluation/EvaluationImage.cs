@@ -22,7 +22,7 @@ public sealed class EvaluationImage
         InferenceTime = inferenceTime;
     }
 
-    /// <summary>Detections per class label (see <see cref="DetectionSelection.Select"/>).</summary>
+    /// <summary>Detections per class label (see <see cref="CountedDetections.Select"/>).</summary>
     public Dictionary<int, List<Detection>> Detections { get; }
 
     /// <summary>Ground-truth boxes per class label.</summary>

@@ -1,4 +1,6 @@
+using TorchSharp;
 using RetinaNet.Core;
+using RetinaNet.Train.Inference;
 using RetinaNet.Train.Utils;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -8,31 +10,34 @@ namespace RetinaNet.Train.Evaluation;
 
 /// <summary>
 /// Runs an inference model over a dataset and scores it (keras-retinanet's <c>_get_detections</c>,
-/// <c>_get_annotations</c> and <c>evaluate</c>): load → resize → preprocess → predict → boxes ÷ scale.
+/// <c>_get_annotations</c> and <c>evaluate</c>): each image goes through the one inference path,
+/// <see cref="Detector.For(Generator, Model)"/>, then <see cref="CountedDetections"/> keeps the detections that count.
 /// </summary>
 public static class ModelEvaluation
 {
     /// <summary>Detections and annotations for every image of the generator.</summary>
-    public static List<EvaluationImage> get_detections(Generator generator, Model model, double score_threshold = 0.05,
-        int max_detections = 100, string? save_path = null, Action<int, int>? progress = null)
+    /// <param name="generator">The dataset, with its resizing and normalisation.</param>
+    /// <param name="model">An inference model.</param>
+    /// <param name="counted_score_threshold">Detections count only when they score strictly above this
+    /// (<c>evaluate --score-threshold</c>, see <see cref="CountedDetections"/>).</param>
+    /// <param name="max_detections">At most this many detections count per image.</param>
+    /// <param name="save_path">Folder for drawings of the detections, or null.</param>
+    /// <param name="progress">Called with (done, total) after each image.</param>
+    public static List<EvaluationImage> get_detections(Generator generator, Model model,
+        double counted_score_threshold = CountedDetections.DefaultScoreThreshold,
+        int max_detections = CountedDetections.DefaultMaxDetections, string? save_path = null, Action<int, int>? progress = null)
     {
+        var detector = Detector.For(generator, model);
         var images = new List<EvaluationImage>();
         for (int i = 0; i < generator.size(); i++)
         {
             using var scope = NewDisposeScope();
             var raw = generator.load_image(i);
-            var (resized, scale) = generator.resize_image(raw);
-            var input = generator.preprocess_image(resized).unsqueeze(0);
-            var started = System.Diagnostics.Stopwatch.StartNew();
-            var outputs = model.predict_on_batch(input);
-            var elapsed = started.Elapsed.TotalSeconds;
-            var boxes = (outputs[0][0] / scale).cpu().contiguous();
-            var scores = outputs[1][0].cpu().contiguous();
-            var labels = outputs[2][0].to(ScalarType.Int32).cpu().contiguous();
-
-            var detections = DetectionSelection.Select(boxes.data<float>().ToArray(), scores.data<float>().ToArray(),
-                labels.data<int>().ToArray(), (float)score_threshold, max_detections);
-            var image = new EvaluationImage(elapsed);
+            var output = detector.predict(raw);
+            // The model's float32 values, narrowed back exactly, so the threshold compares in float32 as numpy does.
+            var detections = CountedDetections.Select(output.boxes.Select(v => (float)v).ToArray(),
+                output.scores.Select(v => (float)v).ToArray(), output.labels, (float)counted_score_threshold, max_detections);
+            var image = new EvaluationImage(output.seconds);
             foreach (var (label, list) in detections)
                 foreach (var d in list) image.AddDetection(label, d);
             var annotations = generator.load_annotations(i);
@@ -49,11 +54,15 @@ public static class ModelEvaluation
         return images;
     }
 
-    /// <summary>VOC-style AP per class at <paramref name="iou_threshold"/> (keras-retinanet's <c>evaluate</c>).</summary>
+    /// <summary>
+    /// VOC-style AP per class at <paramref name="iou_threshold"/> (keras-retinanet's <c>evaluate</c>), counting the
+    /// detections scoring above <paramref name="counted_score_threshold"/> (see <see cref="get_detections"/>).
+    /// </summary>
     public static VocEvaluationResult evaluate(Generator generator, Model model, double iou_threshold = 0.5,
-        double score_threshold = 0.05, int max_detections = 100, string? save_path = null, Action<int, int>? progress = null)
+        double counted_score_threshold = CountedDetections.DefaultScoreThreshold,
+        int max_detections = CountedDetections.DefaultMaxDetections, string? save_path = null, Action<int, int>? progress = null)
     {
-        var images = get_detections(generator, model, score_threshold, max_detections, save_path, progress);
+        var images = get_detections(generator, model, counted_score_threshold, max_detections, save_path, progress);
         var labels = Enumerable.Range(0, generator.num_classes()).Where(generator.has_label);
         return VocEvaluation.Evaluate(images, labels, iou_threshold);
     }

@@ -1,7 +1,9 @@
+using TorchSharp;
 using RetinaNet.Core;
 using RetinaNet.Train.Utils;
 using SkiaSharp;
 using static TorchSharp.torch;
+using Generator = RetinaNet.Train.Preprocessing.Generator;
 
 namespace RetinaNet.Train.Inference;
 
@@ -9,39 +11,90 @@ namespace RetinaNet.Train.Inference;
 public sealed record DetectedObject(double x1, double y1, double x2, double y2, double score, int label, string class_name);
 
 /// <summary>
-/// Runs an inference model on image files the way keras-retinanet's examples do: read (BGR) → resize
-/// (min/max side) → preprocess (caffe or tf) → predict → divide the boxes by the resize scale.
+/// What an inference model returned for one image, boxes already in the original image's pixels: row i is
+/// <c>boxes[4i..4i+3]</c> (x1, y1, x2, y2), <c>scores[i]</c>, <c>labels[i]</c>, best first and padded with -1 as
+/// <c>FilterDetections</c> leaves them (values of the model's dtype, widened to float64);
+/// <paramref name="seconds"/> is the time the model took.
 /// </summary>
-public sealed class Detector(Model model, Func<int, string> label_to_name, string preprocess_mode = "caffe",
-    double image_min_side = 800, double image_max_side = 1333, bool no_resize = false)
+public sealed record ModelOutput(double[] boxes, double[] scores, int[] labels, double seconds);
+
+/// <summary>
+/// The one inference path (keras-retinanet's examples and <c>_get_detections</c>): read (BGR) → resize → preprocess
+/// (caffe or tf) → predict → divide the boxes by the resize scale. <c>predict</c> and the demo use it with an
+/// <see cref="ImageSizing"/>; evaluation uses it through <see cref="For(Generator, Model)"/> with the generator's own
+/// resizing (rounded to 8-bit values, as keras-retinanet's generators do) and normalisation.
+/// </summary>
+public sealed class Detector
 {
-    /// <summary>The detections above <paramref name="score_threshold"/>, best first.</summary>
-    public List<DetectedObject> detect(string image_path, double score_threshold = 0.5)
+    readonly Model model;
+    readonly Func<int, string> labelToName;
+    readonly Func<Tensor, (Tensor image, double scale)> resize;
+    readonly Func<Tensor, Tensor> preprocess;
+
+    /// <summary>A detector that resizes with <paramref name="image_sizing"/> and normalises for <paramref name="preprocess_mode"/>.</summary>
+    public Detector(Model model, Func<int, string> label_to_name, string preprocess_mode = "caffe", ImageSizing? image_sizing = null)
+        : this(model, label_to_name, image => ImagePreprocessing.resize_image(image, image_sizing ?? ImageSizing.Default),
+            image => ImagePreprocessing.preprocess_image(image, preprocess_mode))
     {
-        using var scope = NewDisposeScope();
-        var image = ImageIO.read_image_bgr(image_path);
-        return detect(image, score_threshold);
     }
 
-    /// <summary>The detections for an (H, W, 3) BGR image with values 0..255.</summary>
-    public List<DetectedObject> detect(Tensor bgr, double score_threshold = 0.5)
+    /// <summary>A detector with its own resizing (image → resized image and scale) and normalisation steps.</summary>
+    public Detector(Model model, Func<int, string> label_to_name, Func<Tensor, (Tensor image, double scale)> resize,
+        Func<Tensor, Tensor> preprocess)
+    {
+        this.model = model;
+        labelToName = label_to_name;
+        this.resize = resize;
+        this.preprocess = preprocess;
+    }
+
+    /// <summary>The detector evaluation uses: the generator's resizing, normalisation and class names.</summary>
+    public static Detector For(Generator generator, Model model) =>
+        new(model, generator.label_to_name, generator.resize_image, generator.preprocess_image);
+
+    /// <summary>Runs the model on an (H, W, 3) BGR image with values 0..255.</summary>
+    public ModelOutput predict(Tensor bgr)
     {
         using var scope = NewDisposeScope();
-        var (resized, scale) = no_resize ? (bgr, 1.0) : ImagePreprocessing.resize_image(bgr, image_min_side, image_max_side);
-        var input = ImagePreprocessing.preprocess_image(resized, preprocess_mode).unsqueeze(0);
+        var (resized, scale) = resize(bgr);
+        var input = preprocess(resized).unsqueeze(0);
+        var started = System.Diagnostics.Stopwatch.StartNew();
         var outputs = model.predict_on_batch(input);
+        var seconds = started.Elapsed.TotalSeconds;
         if (outputs.Count < 3)
             throw new InvalidOperationException(
                 "This is a training model (outputs regression and classification); convert it first with `retinanet convert-model`.");
-        var boxes = (outputs[0][0] / scale).to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+        using var divisor = scale.ToScalar();
+        // Divided in the model's dtype, then widened (exact for float32 outputs).
+        var boxes = outputs[0][0].div(divisor).to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
         var scores = outputs[1][0].to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
         var labels = outputs[2][0].to(ScalarType.Int32).cpu().contiguous().data<int>().ToArray();
+        return new ModelOutput(boxes, scores, labels, seconds);
+    }
+
+    /// <summary>The detections <c>predict</c> reports for an image file: score at least <paramref name="min_score"/>, best first.</summary>
+    public List<DetectedObject> detect(string image_path, double min_score = 0.5)
+    {
+        using var scope = NewDisposeScope();
+        var image = ImageIO.read_image_bgr(image_path);
+        return detect(image, min_score);
+    }
+
+    /// <summary>
+    /// The detections <c>predict</c> reports for an (H, W, 3) BGR image with values 0..255: score at least
+    /// <paramref name="min_score"/> (<c>predict --score-threshold</c>), best first.
+    /// </summary>
+    public List<DetectedObject> detect(Tensor bgr, double min_score = 0.5)
+    {
+        var output = predict(bgr);
         var found = new List<DetectedObject>();
-        for (int i = 0; i < scores.Length; i++)
+        for (int i = 0; i < output.scores.Length; i++)
         {
             // FilterDetections pads with -1 and sorts by score, so the first low score ends the list.
-            if (labels[i] < 0 || scores[i] < score_threshold) break;
-            found.Add(new DetectedObject(boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3], scores[i], labels[i], label_to_name(labels[i])));
+            if (output.labels[i] < 0 || output.scores[i] < min_score) break;
+            var b = output.boxes;
+            found.Add(new DetectedObject(b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3], output.scores[i], output.labels[i],
+                labelToName(output.labels[i])));
         }
         return found;
     }

@@ -1,4 +1,6 @@
+using RetinaNet.Layers.Utils;
 using RetinaNet.Train.Utils;
+using static TorchSharp.torch;
 
 namespace RetinaNet.Train.Preprocessing;
 
@@ -30,6 +32,10 @@ public sealed class Annotations
 
     /// <summary>Number of boxes.</summary>
     public int Count => labels.Length;
+
+    /// <summary>The boxes (N, 4) float64 and labels (N) as tensors on the CPU, the form the anchor maths takes.</summary>
+    public AnnotationTensors to_tensors() =>
+        new(Count == 0 ? zeros(0, 4, ScalarType.Float64) : tensor(bboxes), tensor(labels));
 
     /// <summary>Box <paramref name="i"/> as a tuple.</summary>
     public (double x1, double y1, double x2, double y2) box(int i) => (bboxes[i, 0], bboxes[i, 1], bboxes[i, 2], bboxes[i, 3]);

@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using System.Globalization;
 using RetinaNet.Train.Utils;
 using static TorchSharp.torch;
@@ -35,9 +36,7 @@ public abstract class Generator
         batch_size = options.batch_size;
         group_method = options.group_method;
         shuffle_groups = options.shuffle_groups;
-        image_min_side = options.image_min_side;
-        image_max_side = options.image_max_side;
-        no_resize = options.no_resize;
+        image_sizing = options.image_sizing;
         transform_parameters = options.transform_parameters ?? new TransformParameters();
         preprocess = options.preprocess_image ?? (x => ImagePreprocessing.preprocess_image(x, "caffe"));
         compute_anchor_targets = options.compute_anchor_targets;
@@ -61,14 +60,8 @@ public abstract class Generator
     /// <summary>Whether groups are shuffled every epoch.</summary>
     public bool shuffle_groups { get; }
 
-    /// <summary>Resize target of the smaller side.</summary>
-    public double image_min_side { get; }
-
-    /// <summary>Resize bound of the larger side.</summary>
-    public double image_max_side { get; }
-
-    /// <summary>Whether resizing is skipped.</summary>
-    public bool no_resize { get; }
+    /// <summary>How images are resized.</summary>
+    public ImageSizing image_sizing { get; }
 
     /// <summary>Border and interpolation of random transforms.</summary>
     public TransformParameters transform_parameters { get; }
@@ -213,19 +206,55 @@ public abstract class Generator
         if (transform is null && transform_generator is null) return (image, annotations);
         transform ??= ImageTransform.adjust_transform_for_image(transform_generator!(prng), image, transform_parameters.relative_translation);
         var warped = ImageTransform.apply_transform(transform, image, transform_parameters);
-        warped.round_().clamp_(0, 255);
+        warped.round_().clamp_(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255));
         return (warped, annotations.transformed(transform));
     }
 
     /// <summary>
-    /// Resizes with <see cref="image_min_side"/> / <see cref="image_max_side"/> (OpenCV bilinear, rounded to 8-bit
-    /// values) and returns the new image and the scale; with <see cref="no_resize"/> returns an alias and 1.
+    /// Augments and resizes one image for the network (before normalisation): <paramref name="effect"/> and
+    /// <paramref name="transform"/> (already adjusted to the image) as keras-retinanet applies them, then the resize.
+    /// With a transform, the warp and the resize are one sampling at the output size
+    /// (<see cref="ImageTransform.compose_with_resize"/>) and the visual effect follows on the resized image, so memory
+    /// follows the network input size, not the file's (a 10000×10000 photo warped at full size needed tens of GB).
+    /// Pixel values may differ from warping then resizing by interpolation rounding (under one grey level on average).
+    /// </summary>
+    /// <returns>The resized 8-bit-valued image, its annotations in resized coordinates, and the resize scale.</returns>
+    public virtual (Tensor image, Annotations annotations) augment_and_resize_group_entry(Tensor image, Annotations annotations,
+        VisualEffect? effect, double[,]? transform)
+    {
+        if (transform is null)
+        {
+            var source = effect is null ? image : effect.Apply(image);
+            var (resized, scale) = resize_image(source);
+            return (resized, annotations.scaled(scale));
+        }
+        var s = image_sizing.scale_for(image.shape[0], image.shape[1]);
+        var size = ((int)Math.Max(1, Math.Round(image.shape[0] * s)), (int)Math.Max(1, Math.Round(image.shape[1] * s)));
+        var warped = ImageTransform.apply_transform(ImageTransform.compose_with_resize(transform, s), image, transform_parameters, size);
+        warped.round_().clamp_(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255));
+        if (effect is not null)
+        {
+            var plain = warped;
+            warped = effect.Apply(plain);
+            plain.Dispose();
+        }
+        return (warped, annotations.transformed(transform).scaled(s));
+    }
+
+    /// <summary>The transform for an image, drawn from <paramref name="prng"/> and adjusted to it; null without augmentation.</summary>
+    public double[,]? random_transform_for(Tensor image, Random prng) => transform_generator is null
+        ? null
+        : ImageTransform.adjust_transform_for_image(transform_generator(prng), image, transform_parameters.relative_translation);
+
+    /// <summary>
+    /// Resizes as <see cref="image_sizing"/> says (OpenCV bilinear, rounded to 8-bit values) and returns the new image
+    /// and the scale; without resizing returns an alias and 1.
     /// </summary>
     public (Tensor image, double scale) resize_image(Tensor image)
     {
-        if (no_resize) return (image.alias(), 1.0);
-        var (resized, scale) = ImagePreprocessing.resize_image(image, image_min_side, image_max_side);
-        resized.round_().clamp_(0, 255);
+        var (resized, scale) = ImagePreprocessing.resize_image(image, image_sizing);
+        if (image_sizing.no_resize) return (resized, scale);
+        resized.round_().clamp_(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255));
         return (resized, scale);
     }
 
@@ -272,9 +301,14 @@ public abstract class Generator
         var images = group.Select(load_image).ToList();
         var annotations = group.Select(load_annotations).ToList();
         for (int k = 0; k < group.Count; k++) annotations[k] = filter_annotations(images[k], annotations[k], group[k]);
-        for (int k = 0; k < group.Count; k++) images[k] = random_visual_effect_group_entry(images[k], prng);
-        for (int k = 0; k < group.Count; k++) (images[k], annotations[k]) = random_transform_group_entry(images[k], annotations[k], prng);
-        for (int k = 0; k < group.Count; k++) (images[k], annotations[k]) = preprocess_group_entry(images[k], annotations[k]);
+        // Draws in keras-retinanet's order (every image's visual effect, then every transform), applied per image after.
+        var effects = group.Select(_ => visual_effect_generator?.Invoke(prng)).ToList();
+        var transforms = images.Select(image => random_transform_for(image, prng)).ToList();
+        for (int k = 0; k < group.Count; k++)
+        {
+            (images[k], annotations[k]) = augment_and_resize_group_entry(images[k], annotations[k], effects[k], transforms[k]);
+            images[k] = preprocess_image(images[k]);
+        }
 
         var inputs = compute_inputs(images);
         var shapes = images.Select(i => ((int)i.shape[0], (int)i.shape[1])).ToArray();

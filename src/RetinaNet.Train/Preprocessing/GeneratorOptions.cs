@@ -36,14 +36,8 @@ public sealed record GeneratorOptions
     /// <summary>Shuffle the order of the groups every epoch.</summary>
     public bool shuffle_groups { get; init; } = true;
 
-    /// <summary>After resizing the smaller image side equals this.</summary>
-    public double image_min_side { get; init; } = 800;
-
-    /// <summary>Upper bound of the larger image side after resizing.</summary>
-    public double image_max_side { get; init; } = 1333;
-
-    /// <summary>Skip resizing (scale 1).</summary>
-    public bool no_resize { get; init; }
+    /// <summary>How images are resized (keras-retinanet's image_min_side, image_max_side and no_resize).</summary>
+    public ImageSizing image_sizing { get; init; } = ImageSizing.Default;
 
     /// <summary>Border and interpolation of the random transforms (default: a new <see cref="TransformParameters"/>).</summary>
     public TransformParameters? transform_parameters { get; init; }

@@ -1,7 +1,6 @@
 using RetinaNet.Layers.Utils;
 using RetinaNet.Train.Preprocessing;
 using static TorchSharp.torch;
-using AnchorMath = RetinaNet.Layers.Utils.Anchors;
 
 namespace RetinaNet.Train.Training;
 
@@ -10,10 +9,13 @@ namespace RetinaNet.Train.Training;
 /// then <c>anchor_targets_bbox</c> against each image's own (unpadded) size. Anchors depend only on the batch
 /// shape, so they are cached per shape.
 /// </summary>
-public sealed class AnchorTargets(AnchorParameters? anchor_params = null, int[]? pyramid_levels = null)
+/// <param name="anchors">The anchors (default <see cref="AnchorConfig.Default"/>).</param>
+/// <param name="layout">How they are laid out on an input (default <see cref="KerasAnchorLayout.Default"/>); the
+/// place for model-computed pyramid shapes or another anchor rule (see <see cref="IAnchorLayout"/>).</param>
+public sealed class AnchorTargets(AnchorConfig? anchors = null, IAnchorLayout? layout = null)
 {
-    readonly AnchorParameters parameters = anchor_params ?? AnchorParameters.Default;
-    readonly int[] levels = pyramid_levels ?? new[] { 3, 4, 5, 6, 7 };
+    readonly AnchorConfig config = anchors ?? AnchorConfig.Default;
+    readonly IAnchorLayout layout = layout ?? KerasAnchorLayout.Default;
     readonly Dictionary<(long, long), Tensor> cache = new();
     readonly object gate = new();
 
@@ -26,9 +28,7 @@ public sealed class AnchorTargets(AnchorParameters? anchor_params = null, int[]?
         using var scope = NewDisposeScope();
         // A fresh handle on the cached anchors: whatever the target code disposes, the cache keeps its own.
         var anchors = AnchorsFor(inputs.shape[1], inputs.shape[2]).alias();
-        var groundTruth = annotations.Select(a => new RetinaNet.Layers.Utils.Annotations(
-            a.Count == 0 ? zeros(0, 4, ScalarType.Float64) : tensor(a.bboxes),
-            tensor(a.labels))).ToList();
+        var groundTruth = annotations.Select(a => a.to_tensors()).ToList();
         var shapes = image_shapes.Select(s => new long[] { s.height, s.width }).ToList();
         var (regression, labels) = AnchorMath.anchor_targets_bbox(anchors, shapes, groundTruth, num_classes);
         return (regression.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
@@ -40,7 +40,7 @@ public sealed class AnchorTargets(AnchorParameters? anchor_params = null, int[]?
         {
             if (!cache.TryGetValue((height, width), out var anchors))
             {
-                anchors = AnchorMath.anchors_for_shape(new[] { height, width }, levels, parameters).DetachFromDisposeScope();
+                anchors = layout.anchors_for_shape(new[] { height, width }, config).DetachFromDisposeScope();
                 cache[(height, width)] = anchors;
             }
             return anchors;

@@ -24,7 +24,7 @@ public static class RetinaNetTrainer
 {
     /// <summary>Builds, loads weights into and compiles the models.</summary>
     public static RetinaNetModels create_models(Backbone backbone, int num_classes, TrainingOptions options,
-        AnchorParameters anchor_params, int[] pyramid_levels, Action<string> print)
+        AnchorConfig anchors, Action<string> print)
     {
         Model model;
         if (options.snapshot is not null)
@@ -32,15 +32,20 @@ public static class RetinaNetTrainer
             print($"Loading model {options.snapshot}, this may take a second...");
             model = keras.models.load_model(options.snapshot, custom_objects: backbone.custom_objects);
             RetinaNetBuilder.assert_training_model(model);
+            var snapshotClasses = model.outputs[1].shape[-1];
+            if (snapshotClasses != num_classes)
+                throw new ArgumentException(
+                    $"--snapshot {options.snapshot} was trained on {snapshotClasses} classes, but this dataset has {num_classes}. " +
+                    $"Resume only on the dataset it was trained on; to start from its weights on this one, use --weights {options.snapshot}.");
         }
         else
         {
+            print("Creating model, this may take a second...");
             model = backbone.retinanet(num_classes,
                 modifier: options.freeze_backbone ? ModelModifiers.freeze : null,
                 options: new RetinaNetOptions
                 {
-                    num_anchors = anchor_params.num_anchors(),
-                    pyramid_levels = pyramid_levels,
+                    anchors = anchors,
                     feature_size = options.feature_size,
                     head_feature_size = options.feature_size,
                 });
@@ -61,7 +66,7 @@ public static class RetinaNetTrainer
             model.compile(
                 optimizer: new Adam(learning_rate: options.lr, clipnorm: options.optimizer_clipnorm),
                 loss: new Dictionary<string, Loss> { ["regression"] = Losses.smooth_l1(), ["classification"] = Losses.focal() });
-        var prediction = RetinaNetBuilder.retinanet_bbox(model, anchor_params: anchor_params, pyramid_levels: pyramid_levels);
+        var prediction = RetinaNetBuilder.retinanet_bbox(model, DetectionFilter.Default, anchors);
         return new RetinaNetModels(model, model, prediction);
     }
 
@@ -84,7 +89,7 @@ public static class RetinaNetTrainer
             callbacks.Add(new EarlyStopping(monitor: "mAP", patience: 5, mode: "max", min_delta: 0.01));
         callbacks.Add(new TerminateOnNaN());
         callbacks.Add(new EpochLogCallback(options.log_dir ?? options.snapshot_path));
-        if (tensorboard is not null) callbacks.Add(new TensorBoardCallback(tensorboard));
+        if (tensorboard is not null) callbacks.Add(new TensorBoardCallback(tensorboard, options.tensorboard_freq));
         return callbacks;
     }
 
@@ -94,19 +99,21 @@ public static class RetinaNetTrainer
     /// </summary>
     public static TrainingResult train(Backbone backbone, Generator train_generator, Generator? validation_generator,
         TrainingOptions options, Func<RetinaNetModels, IEnumerable<Callback>>? extra_callbacks = null, Action<string>? print = null,
-        AnchorParameters? anchor_params = null, int[]? pyramid_levels = null)
+        AnchorConfig? anchors = null)
     {
         print ??= Console.WriteLine;
-        anchor_params ??= AnchorParameters.Default;
-        pyramid_levels ??= new[] { 3, 4, 5, 6, 7 };
+        anchors ??= AnchorConfig.Default;
         if (options.seed is int seed) TorchSharp.torch.manual_seed(seed);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var models = create_models(backbone, train_generator.num_classes(), options, anchor_params, pyramid_levels, print);
+        var models = create_models(backbone, train_generator.num_classes(), options, anchors, print);
 
-        train_generator.compute_anchor_targets = new AnchorTargets(anchor_params, pyramid_levels).Delegate;
+        train_generator.compute_anchor_targets = new AnchorTargets(anchors).Delegate;
         if (validation_generator is not null && options.compute_val_loss)
-            validation_generator.compute_anchor_targets = new AnchorTargets(anchor_params, pyramid_levels).Delegate;
+            validation_generator.compute_anchor_targets = new AnchorTargets(anchors).Delegate;
 
+        // Temporaries a killed run left behind (a snapshot's can be hundreds of MB).
+        foreach (var folder in new[] { options.snapshot_path, options.log_dir ?? options.snapshot_path }.Distinct())
+            foreach (var stale in TemporaryFiles.DeleteStale(folder)) print($"Removed {stale}, left by an interrupted save.");
         using var tensorboard = string.IsNullOrEmpty(options.tensorboard_dir) ? null : new TensorBoardEventWriter(options.tensorboard_dir);
         var callbacks = (extra_callbacks?.Invoke(models) ?? Enumerable.Empty<Callback>()).ToList();
         callbacks.AddRange(create_callbacks(models, options, validation_generator, tensorboard, out var snapshots));
@@ -119,6 +126,11 @@ public static class RetinaNetTrainer
         var history = models.training_model.fit(data, epochs: options.epochs, steps_per_epoch: options.steps,
             initial_epoch: options.initial_epoch, callbacks: callbacks, validation_data: validationData,
             verbose: callbacks.Any(c => c is ProgressLogger) ? 1 : 0);
+        if (callbacks.OfType<TerminateOnNaN>().FirstOrDefault()?.terminated_at is var (epoch, batch))
+            throw new TrainingDivergedException(
+                $"Training stopped at epoch {epoch + 1}, batch {batch + 1}: the loss became NaN or infinite, so no snapshot was saved for " +
+                $"that epoch{(snapshots?.last_snapshot is string last ? $" (the last good one is {last})" : "")}. " +
+                $"Lower --lr (it was {options.lr.ToString(System.Globalization.CultureInfo.InvariantCulture)}) or check the annotations for degenerate boxes.");
         return new TrainingResult(history, models, snapshots?.last_snapshot, clock.Elapsed.TotalSeconds);
     }
 }

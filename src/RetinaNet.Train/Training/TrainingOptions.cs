@@ -31,12 +31,8 @@ public sealed record TrainingOptions
     public bool freeze_backbone { get; init; }
     /// <summary>Random rotation/translation/shear/scaling/flips and visual effects (else: horizontal flips only).</summary>
     public bool random_transform { get; init; }
-    /// <summary>Smaller image side after resizing.</summary>
-    public int image_min_side { get; init; } = 800;
-    /// <summary>Largest image side after resizing.</summary>
-    public int image_max_side { get; init; } = 1333;
-    /// <summary>Do not resize images.</summary>
-    public bool no_resize { get; init; }
+    /// <summary>How images are resized (--image-min-side, --image-max-side, --no-resize).</summary>
+    public Utils.ImageSizing image_sizing { get; init; } = Utils.ImageSizing.Default;
     /// <summary>Anchor configuration file (INI).</summary>
     public string? config { get; init; }
     /// <summary>Do not save snapshots.</summary>
@@ -49,6 +45,9 @@ public sealed record TrainingOptions
     public bool compute_val_loss { get; init; }
     /// <summary>TensorBoard log folder ("" for none).</summary>
     public string tensorboard_dir { get; init; } = "";
+
+    /// <summary>How often TensorBoard gets the losses: <c>epoch</c>, <c>batch</c> or every N batches.</summary>
+    public string tensorboard_freq { get; init; } = "epoch";
     /// <summary>ReduceLROnPlateau patience.</summary>
     public int reduce_lr_patience { get; init; } = 2;
     /// <summary>ReduceLROnPlateau factor.</summary>

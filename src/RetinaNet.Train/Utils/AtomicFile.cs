@@ -11,7 +11,7 @@ public static class AtomicFile
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        var temp = RetinaNet.Core.TemporaryFiles.For(path);
         try
         {
             write(temp);

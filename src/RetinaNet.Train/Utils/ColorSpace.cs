@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Train.Utils;
@@ -23,14 +24,19 @@ public static class ColorSpace
         using var scope = NewDisposeScope();
         var bgr = image.round().to_type(ScalarType.Int64);
         var (b, g, r) = (bgr[.., .., 0], bgr[.., .., 1], bgr[.., .., 2]);
+        // Integer tensors: integer scalars and alpha (libtorch refuses a floating alpha for integral tensors).
+        var one = HeldScalar.OfInteger(1);
+        var half = HeldScalar.OfInteger(1 << (HsvShift - 1));
+        var divisor = HeldScalar.OfInteger(1 << HsvShift);
         var v = maximum(maximum(b, g), r);
         var diff = v - minimum(minimum(b, g), r);
-        var s = (diff * tensor(SaturationDivisors, device: image.device).index_select(0, v.flatten()).view_as(v) + (1 << (HsvShift - 1)))
-            .div(1 << HsvShift, rounding_mode: RoundingMode.floor);
-        var raw = where(v == r, g - b, where(v == g, b - r + 2 * diff, r - g + 4 * diff));
-        var h = (raw * tensor(HueDivisors, device: image.device).index_select(0, diff.flatten()).view_as(diff) + (1 << (HsvShift - 1)))
-            .div(1 << HsvShift, rounding_mode: RoundingMode.floor);
-        h = where(h < 0, h + 180, h);
+        var s = (diff * tensor(SaturationDivisors, device: image.device).index_select(0, v.flatten()).view_as(v)).add(half, one)
+            .div(divisor, rounding_mode: RoundingMode.floor);
+        var raw = where(v == r, g - b,
+            where(v == g, (b - r).add(diff.mul(HeldScalar.OfInteger(2)), one), (r - g).add(diff.mul(HeldScalar.OfInteger(4)), one)));
+        var h = (raw * tensor(HueDivisors, device: image.device).index_select(0, diff.flatten()).view_as(diff)).add(half, one)
+            .div(divisor, rounding_mode: RoundingMode.floor);
+        h = where(h.lt(HeldScalar.OfInteger(0)), h.add(HeldScalar.OfInteger(180), one), h);
         return stack(new[] { h, s, v }, -1).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
@@ -39,18 +45,20 @@ public static class ColorSpace
     {
         using var scope = NewDisposeScope();
         var hsv = image.to_type(ScalarType.Float32);
-        var h = hsv[.., .., 0] * (6f / 180f);
-        var s = hsv[.., .., 1] * (1f / 255f);
-        var v = hsv[.., .., 2] * (1f / 255f);
-        h = h.remainder(6);
+        var one = HeldScalar.OfInteger(1);
+        Tensor OneMinus(Tensor t) => t.neg().add(one, one);
+        var h = hsv[.., .., 0].mul(HeldScalar.Of(6f / 180f));
+        var s = hsv[.., .., 1].mul(HeldScalar.Of(1f / 255f));
+        var v = hsv[.., .., 2].mul(HeldScalar.Of(1f / 255f));
+        h = h.remainder(HeldScalar.OfInteger(6));
         var sector = h.floor();
         var f = h - sector;
-        var candidates = stack(new[] { v, v * (1 - s), v * (1 - s * f), v * (1 - s * (1 - f)) }, -1);
+        var candidates = stack(new[] { v, v * OneMinus(s), v * OneMinus(s * f), v * OneMinus(s * OneMinus(f)) }, -1);
         var index = tensor(SectorChannels, device: image.device)
-            .index_select(0, sector.to_type(ScalarType.Int64).clamp(0, 5).flatten())
+            .index_select(0, sector.to_type(ScalarType.Int64).clamp(HeldScalar.OfInteger(0), HeldScalar.OfInteger(5)).flatten())
             .view(v.shape[0], v.shape[1], 3);
         var bgr = candidates.gather(-1, index);
-        return (bgr * 255f).round().clamp(0, 255).MoveToOuterDisposeScope();
+        return bgr.mul(HeldScalar.Of(255f)).round().clamp(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255)).MoveToOuterDisposeScope();
     }
 
     private static long[] Table(Func<int, double> entry)

@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using System.Runtime.InteropServices;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -59,7 +60,7 @@ public static class ImageIO
         int height = (int)image.shape[0], width = (int)image.shape[1];
         byte[] bgr;
         using (var scope = NewDisposeScope())
-            bgr = image.detach().cpu().to_type(ScalarType.Float32).round().clamp(0, 255).to_type(ScalarType.Byte).contiguous().data<byte>().ToArray();
+            bgr = image.detach().cpu().to_type(ScalarType.Float32).round().clamp(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255)).to_type(ScalarType.Byte).contiguous().data<byte>().ToArray();
 
         var rgba = new byte[height * width * 4];
         for (int p = 0, q = 0; p < bgr.Length; p += 3, q += 4)

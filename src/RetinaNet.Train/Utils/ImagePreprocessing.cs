@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Train.Utils;
@@ -21,7 +22,7 @@ public static class ImagePreprocessing
         var image = x.to_type(ScalarType.Float32);
         Tensor result = mode switch
         {
-            "tf" => image / 127.5 - 1.0,
+            "tf" => image.div(HeldScalar.Of(127.5)).sub(HeldScalar.Of(1.0)),
             "caffe" => image - tensor(CaffeMeanBgr.Select(v => (float)v).ToArray(), device: image.device),
             _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe' or 'tf')."),
         };
@@ -31,25 +32,35 @@ public static class ImagePreprocessing
     /// <summary>
     /// The scale that makes the smaller side of an image <paramref name="min_side"/>, reduced so the larger side does
     /// not exceed <paramref name="max_side"/>. <paramref name="image_shape"/> starts with (rows, cols), like
-    /// <c>image.shape</c>.
+    /// <c>image.shape</c>. The rule itself is <see cref="ImageSizing.compute_resize_scale"/>.
     /// </summary>
-    public static double compute_resize_scale(long[] image_shape, double min_side = 800, double max_side = 1333)
+    public static double compute_resize_scale(long[] image_shape, double min_side = ImageSizing.DefaultMinSide,
+        double max_side = ImageSizing.DefaultMaxSide)
     {
         if (image_shape.Length < 2) throw new ArgumentException("compute_resize_scale expects an image shape (rows, cols, ...).");
-        double rows = image_shape[0], cols = image_shape[1];
-        double scale = min_side / Math.Min(rows, cols);
-        double largest = Math.Max(rows, cols);
-        if (largest * scale > max_side) scale = max_side / largest;
-        return scale;
+        return ImageSizing.compute_resize_scale(image_shape[0], image_shape[1], min_side, max_side);
     }
 
     /// <summary>
     /// Resizes an (H, W, C) image by <see cref="compute_resize_scale"/> with OpenCV's bilinear rule and returns the
     /// image and the scale (box coordinates are multiplied by it).
     /// </summary>
-    public static (Tensor image, double scale) resize_image(Tensor img, double min_side = 800, double max_side = 1333)
+    public static (Tensor image, double scale) resize_image(Tensor img, double min_side = ImageSizing.DefaultMinSide,
+        double max_side = ImageSizing.DefaultMaxSide)
     {
         double scale = compute_resize_scale(img.shape, min_side, max_side);
+        return (resize_bilinear(img, scale, scale), scale);
+    }
+
+    /// <summary>
+    /// Resizes an (H, W, C) image as <paramref name="sizing"/> says and returns the image and the scale; with
+    /// <see cref="ImageSizing.no_resize"/>, a new handle on the same image and 1.
+    /// </summary>
+    public static (Tensor image, double scale) resize_image(Tensor img, ImageSizing sizing)
+    {
+        if (sizing.no_resize) return (img.alias(), 1.0);
+        if (img.dim() < 2) throw new ArgumentException("resize_image expects an image (rows, cols, ...).");
+        double scale = sizing.scale_for(img.shape[0], img.shape[1]);
         return (resize_bilinear(img, scale, scale), scale);
     }
 
@@ -71,8 +82,11 @@ public static class ImagePreprocessing
         var image = img.to_type(ScalarType.Float32);
         var (top, bottom, wy) = Taps(height, outHeight, 1.0 / fy, image.device);
         var (left, right, wx) = Taps(width, outWidth, 1.0 / fx, image.device);
-        var rows = image.index_select(0, top) * (1 - wy).view(-1, 1, 1) + image.index_select(0, bottom) * wy.view(-1, 1, 1);
-        var result = rows.index_select(1, left) * (1 - wx).view(1, -1, 1) + rows.index_select(1, right) * wx.view(1, -1, 1);
+        var one = HeldScalar.OfInteger(1);
+        var rows = (image.index_select(0, top) * wy.neg().add(one, one).view(-1, 1, 1))
+            .add(image.index_select(0, bottom) * wy.view(-1, 1, 1), HeldScalar.One);
+        var result = (rows.index_select(1, left) * wx.neg().add(one, one).view(1, -1, 1))
+            .add(rows.index_select(1, right) * wx.view(1, -1, 1), HeldScalar.One);
         return result.MoveToOuterDisposeScope();
     }
 

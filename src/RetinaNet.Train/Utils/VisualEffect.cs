@@ -1,3 +1,5 @@
+using TorchSharp;
+using RetinaNet.Core;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Train.Utils;
@@ -82,13 +84,15 @@ public sealed class VisualEffect
         using var scope = NewDisposeScope();
         var wide = image.to_type(ScalarType.Float64);
         var mean = wide.mean(new long[] { 0, 1 });
-        return clip((wide - mean) * factor + mean).to_type(image.dtype).MoveToOuterDisposeScope();
+        using var factorScalar = factor.ToScalar();
+        return clip((wide - mean).mul(factorScalar).add(mean, HeldScalar.One)).to_type(image.dtype).MoveToOuterDisposeScope();
     }
 
     /// <summary>image + delta · 255, clipped and truncated to 8-bit values.</summary>
     public static Tensor adjust_brightness(Tensor image, double delta)
     {
-        using var shifted = image + delta * 255;
+        using var shift = (delta * 255).ToScalar();
+        using var shifted = image.add(shift, HeldScalar.One);
         return clip(shifted);
     }
 
@@ -96,7 +100,8 @@ public sealed class VisualEffect
     public static Tensor adjust_hue(Tensor hsv, double delta)
     {
         using var scope = NewDisposeScope();
-        var hue = (hsv[.., .., 0] + delta * 180).remainder(180).floor();
+        using var shift = (delta * 180).ToScalar();
+        var hue = hsv[.., .., 0].add(shift, HeldScalar.One).remainder(HeldScalar.OfInteger(180)).floor();
         return cat(new[] { hue.unsqueeze(-1), hsv[.., .., 1..] }, -1).MoveToOuterDisposeScope();
     }
 
@@ -104,7 +109,8 @@ public sealed class VisualEffect
     public static Tensor adjust_saturation(Tensor hsv, double factor)
     {
         using var scope = NewDisposeScope();
-        var saturation = (hsv[.., .., 1] * factor).clamp(0, 255).floor();
+        using var factorScalar = factor.ToScalar();
+        var saturation = hsv[.., .., 1].mul(factorScalar).clamp(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255)).floor();
         return stack(new[] { hsv[.., .., 0], saturation, hsv[.., .., 2] }, -1).MoveToOuterDisposeScope();
     }
 
@@ -121,7 +127,7 @@ public sealed class VisualEffect
     // numpy's clip(0, 255).astype(uint8): clipping, then truncation.
     private static Tensor clip(Tensor image)
     {
-        using var clipped = image.clamp(0, 255);
+        using var clipped = image.clamp(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255));
         return clipped.floor();
     }
 }

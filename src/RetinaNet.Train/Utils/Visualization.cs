@@ -1,3 +1,4 @@
+using RetinaNet.Core;
 using System.Globalization;
 using SkiaSharp;
 using static TorchSharp.torch;
@@ -24,8 +25,8 @@ public static class Visualization
         using var scope = NewDisposeScope();
         var height = (int)bgr.shape[0];
         var width = (int)bgr.shape[1];
-        var rgba = cat(new[] { bgr.flip(2), full(new long[] { height, width, 1 }, 255f, device: bgr.device) }, 2)
-            .clamp(0, 255).round().to(ScalarType.Byte).cpu().contiguous();
+        var rgba = cat(new[] { bgr.flip(2), full(new long[] { height, width, 1 }, HeldScalar.Of(255f), device: bgr.device) }, 2)
+            .clamp(HeldScalar.OfInteger(0), HeldScalar.OfInteger(255)).round().to(ScalarType.Byte).cpu().contiguous();
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         var bytes = rgba.data<byte>().ToArray();
         System.Runtime.InteropServices.Marshal.Copy(bytes, 0, bitmap.GetPixels(), bytes.Length);

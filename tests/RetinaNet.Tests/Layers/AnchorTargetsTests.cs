@@ -1,5 +1,5 @@
 using RetinaNet.Layers.Utils;
-using static RetinaNet.Layers.Utils.Anchors;
+using static RetinaNet.Layers.Utils.AnchorMath;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Tests.Layers;
@@ -20,7 +20,7 @@ public class AnchorTargetsTests
 
     static Tensor AnchorTensor() => tensor(AnchorValues, new long[] { 7, 4 });
 
-    static Annotations Gt(double[] boxes, double[] labels) =>
+    static AnnotationTensors Gt(double[] boxes, double[] labels) =>
         new(tensor(boxes, new long[] { labels.Length, 4 }), tensor(labels));
 
     [Test]
@@ -63,7 +63,7 @@ public class AnchorTargetsTests
     public void EmptyAnnotations_AllBackgroundExceptOutside()
     {
         using var anchors = AnchorTensor();
-        var empty = new Annotations(zeros(0, 4), zeros(0));
+        var empty = new AnnotationTensors(zeros(0, 4), zeros(0));
         var (regression, labels) = anchor_targets_bbox(anchors, new[] { new long[] { 40, 40 } }, new[] { empty }, num_classes: 2);
         Assert.That(labels[0, .., 2].data<float>().ToArray(), Is.EqualTo(new float[] { 0, 0, 0, 0, 0, -1, 0 }));
         Assert.That(regression[0, .., 4].data<float>().ToArray(), Is.EqualTo(new float[] { 0, 0, 0, 0, 0, -1, 0 }));
@@ -78,7 +78,7 @@ public class AnchorTargetsTests
         // Image 0: as above but 60 × 60 (nothing outside) and two boxes; the second box (20, 20, 30, 30) of
         // class 0 matches anchor 4 exactly. Image 1: 20 high × 60 wide, no boxes: anchor 4 (centre y = 25) is outside.
         var image0 = Gt(new double[] { 0, 0, 10, 10, 20, 20, 30, 30 }, new double[] { 1, 0 });
-        var image1 = new Annotations(zeros(0, 4), zeros(0));
+        var image1 = new AnnotationTensors(zeros(0, 4), zeros(0));
         var (regression, labels) = anchor_targets_bbox(anchors, new[] { new long[] { 60, 60 }, new long[] { 20, 60 } },
             new[] { image0, image1 }, num_classes: 2);
         Assert.That(labels.shape, Is.EqualTo(new long[] { 2, 7, 3 }));
@@ -98,7 +98,7 @@ public class AnchorTargetsTests
         var gt = Gt(new double[] { 0, 0, 10, 10 }, new double[] { 0 });
         var e = Assert.Throws<ArgumentException>(() => anchor_targets_bbox(anchors, new[] { new long[] { 40, 40 } }, new[] { gt, gt }, 1));
         Assert.That(e!.Message, Is.EqualTo("The length of the images and annotations need to be equal."));
-        e = Assert.Throws<ArgumentException>(() => anchor_targets_bbox(anchors, Array.Empty<long[]>(), Array.Empty<Annotations>(), 1));
+        e = Assert.Throws<ArgumentException>(() => anchor_targets_bbox(anchors, Array.Empty<long[]>(), Array.Empty<AnnotationTensors>(), 1));
         Assert.That(e!.Message, Is.EqualTo("No data received to compute anchor targets for."));
     }
 }

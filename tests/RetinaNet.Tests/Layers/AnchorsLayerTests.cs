@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using RetinaNet.Core;
 using RetinaNet.Layers.Utils;
 using static TorchSharp.torch;
-using AnchorsLayer = RetinaNet.Layers.Anchors;
+using RetinaNet.Layers;
 
 namespace RetinaNet.Tests.Layers;
 
@@ -11,14 +11,14 @@ public class AnchorsLayerTests
     [Test]
     public void Output_ForTwoByThreeFeatureMap_FollowsCellThenAnchorOrder()
     {
-        var layer = new AnchorsLayer(size: 32, stride: 8);
+        var layer = new Anchors(size: 32, stride: 8);
         using var features = zeros(2, 2, 3, 5);
         using var output = layer.Apply(features);
         Assert.That(output.shape, Is.EqualTo(new long[] { 2, 2 * 3 * 9, 4 }));
         Assert.That(output.dtype, Is.EqualTo(ScalarType.Float32));
 
-        var ratios = AnchorParameters.Default.ratios.Select(r => (double)r).ToArray();
-        var scales = AnchorParameters.Default.scales.Select(s => (double)s).ToArray();
+        var ratios = AnchorConfig.Default.ratios_as_double();
+        var scales = AnchorConfig.Default.scales_as_double();
         var values = output.data<float>().ToArray();
         for (int b = 0; b < 2; b++)
         for (int y = 0; y < 2; y++)
@@ -40,8 +40,8 @@ public class AnchorsLayerTests
     {
         // Anchors are computed once per feature-map size; a call's output may be disposed without harming later calls,
         // and cycling through more sizes than are cached recomputes the evicted ones correctly.
-        var layer = new AnchorsLayer(size: 32, stride: 8);
-        Tensor Fresh(long h, long w) { using var f = zeros(1, h, w, 2); return new AnchorsLayer(size: 32, stride: 8).Apply(f); }
+        var layer = new Anchors(size: 32, stride: 8);
+        Tensor Fresh(long h, long w) { using var f = zeros(1, h, w, 2); return new Anchors(size: 32, stride: 8).Apply(f); }
         for (int round = 0; round < 2; round++)
             for (long h = 1; h <= 10; h++)
             {
@@ -58,7 +58,7 @@ public class AnchorsLayerTests
     [Test]
     public void ComputeOutputShape_KnownAndUnknownSizes()
     {
-        var layer = new AnchorsLayer(64, 16, ratios: new[] { 1.0 }, scales: new[] { 1.0, 2.0 });
+        var layer = new Anchors(64, 16, ratios: new[] { 1.0 }, scales: new[] { 1.0, 2.0 });
         Assert.That(layer.num_anchors, Is.EqualTo(2));
         Assert.That(layer.compute_output_shape(new Shape(null, 4, 5, 256)).Single(), Is.EqualTo(new Shape(null, 40, 4)));
         Assert.That(layer.compute_output_shape(new Shape(null, null, null, 256)).Single(), Is.EqualTo(new Shape(null, null, 4)));
@@ -68,7 +68,7 @@ public class AnchorsLayerTests
     [Test]
     public void BaseAnchors_AreAConstantNotAWeight()
     {
-        var layer = new AnchorsLayer(32, 8);
+        var layer = new Anchors(32, 8);
         using var features = zeros(1, 1, 1, 1);
         using var output = layer.Apply(features);
         Assert.That(layer.weights, Is.Empty);
@@ -79,7 +79,7 @@ public class AnchorsLayerTests
     [Test]
     public void Config_HasKerasKeys_AndRoundTrips()
     {
-        var layer = new AnchorsLayer(128, 32, ratios: new[] { 0.5, 1, 2, 3 }, scales: new[] { 1, 1.2, 1.6 }, name: "anchors_2");
+        var layer = new Anchors(128, 32, ratios: new[] { 0.5, 1, 2, 3 }, scales: new[] { 1, 1.2, 1.6 }, name: "anchors_2");
         var config = layer.get_config();
         Assert.That(config["size"]!.GetValue<int>(), Is.EqualTo(128));
         Assert.That(config["stride"]!.GetValue<int>(), Is.EqualTo(32));
@@ -87,7 +87,7 @@ public class AnchorsLayerTests
         Assert.That(config["scales"]!.AsArray().Select(v => v!.GetValue<double>()), Is.EqualTo(new[] { 1, 1.2, 1.6 }));
 
         // Through JSON text, as configs come from .h5 files.
-        var copy = (AnchorsLayer)ConfigBinder.FromType(typeof(AnchorsLayer), JsonNode.Parse(config.ToJsonString())!.AsObject());
+        var copy = (Anchors)ConfigBinder.FromType(typeof(Anchors), JsonNode.Parse(config.ToJsonString())!.AsObject());
         Assert.That(copy.name, Is.EqualTo("anchors_2"));
         using var a = layer.anchors;
         using var b = copy.anchors;
@@ -97,7 +97,7 @@ public class AnchorsLayerTests
     [Test]
     public void DefaultConfig_StoresTheFloat32DefaultValues()
     {
-        var config = new AnchorsLayer(32, 8).get_config();
+        var config = new Anchors(32, 8).get_config();
         Assert.That(config["scales"]!.AsArray().Select(v => v!.GetValue<double>()),
             Is.EqualTo(new[] { 1.0, (double)(float)Math.Pow(2, 1.0 / 3), (double)(float)Math.Pow(2, 2.0 / 3) }));
     }

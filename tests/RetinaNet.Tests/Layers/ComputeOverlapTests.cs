@@ -1,4 +1,4 @@
-using static RetinaNet.Layers.Utils.Anchors;
+using static RetinaNet.Layers.Utils.AnchorMath;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Tests.Layers;

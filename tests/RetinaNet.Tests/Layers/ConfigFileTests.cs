@@ -42,6 +42,20 @@ public class ConfigFileTests
     }
 
     [Test]
+    public void ReadAnchorConfig_TakesBothSectionsOfTheFile_AndDefaultsWithoutOne()
+    {
+        Assert.That(ConfigFile.read_anchor_config(null), Is.SameAs(AnchorConfig.Default));
+        var path = WriteTemp(Example + "\n[pyramid_levels]\nlevels = 3 4 5 6 7\n");
+        try
+        {
+            var anchors = ConfigFile.read_anchor_config(path);
+            Assert.That(anchors.ratios, Is.EqualTo(new[] { 0.5f, 1f, 2f, 3f }));
+            Assert.That(anchors.pyramid_levels, Is.EqualTo(new[] { 3, 4, 5, 6, 7 }));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Test]
     public void PyramidLevels_AreParsed()
     {
         var config = ConfigFile.Check(IniConfig.Parse(Example + "\n[pyramid_levels]\nlevels = 3 4 5\n"));

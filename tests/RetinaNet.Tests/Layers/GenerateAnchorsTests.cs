@@ -1,5 +1,5 @@
 using RetinaNet.Layers.Utils;
-using static RetinaNet.Layers.Utils.Anchors;
+using static RetinaNet.Layers.Utils.AnchorMath;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Tests.Layers;
@@ -96,7 +96,7 @@ public class GenerateAnchorsTests
     [Test]
     public void AnchorsForShape_ConcatenatesLevelsInOrder()
     {
-        using var anchors = anchors_for_shape(new long[] { 64, 96 }, new[] { 3, 4 });
+        using var anchors = anchors_for_shape(new long[] { 64, 96 }, AnchorConfig.Default with { pyramid_levels = new[] { 3, 4 } });
         // P3: 8×12 cells of size-32 anchors at stride 8, then P4: 4×6 cells of size-64 anchors at stride 16.
         Assert.That(anchors.shape[0], Is.EqualTo((8 * 12 + 4 * 6) * 9));
         var values = anchors.data<double>().ToArray();
@@ -113,8 +113,8 @@ public class GenerateAnchorsTests
     [Test]
     public void AnchorsForShape_UsesCustomParametersAndShapesCallback()
     {
-        var p = new AnchorParameters(new[] { 10 }, new[] { 4 }, new[] { 1f }, new[] { 1f, 2f });
-        using var anchors = anchors_for_shape(new long[] { 100, 100 }, new[] { 2 }, p, (_, _) => new[] { new long[] { 1, 2 } });
+        var p = new AnchorConfig(new[] { 10 }, new[] { 4 }, new[] { 1f }, new[] { 1f, 2f }, pyramid_levels: new[] { 2 });
+        using var anchors = anchors_for_shape(new long[] { 100, 100 }, p, (_, _) => new[] { new long[] { 1, 2 } });
         // Base anchors ±5 and ±10; cell (y=0, x=0) is centred on (2, 2), cell (y=0, x=1) on (6, 2).
         var expected = new double[] { -3, -3, 7, 7, -8, -8, 12, 12, 1, -3, 11, 7, -4, -8, 16, 12 };
         Assert.That(anchors.data<double>().ToArray(), Is.EqualTo(expected));

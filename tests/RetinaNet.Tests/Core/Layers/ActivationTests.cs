@@ -41,4 +41,25 @@ public class ActivationTests
         Assert.Throws<ArgumentException>(() => new ReLU(negative_slope: -0.1));
         Assert.Throws<ArgumentException>(() => new ReLU(threshold: -0.5));
     }
+
+    /// <summary>The activations rewritten to pass held scalars give the same bits as TorchSharp's own functions.</summary>
+    [TestCase("elu")]
+    [TestCase("softplus")]
+    [TestCase("softsign")]
+    [TestCase("leaky_relu")]
+    [TestCase("hard_sigmoid")]
+    public void Activations_WithHeldScalars_MatchTorchSharpFunctionsBitForBit(string name)
+    {
+        using var x = randn(4, 33) * 8;
+        using var expected = name switch
+        {
+            "elu" => nn.functional.elu(x, 1.0),
+            "softplus" => nn.functional.softplus(x),
+            "softsign" => nn.functional.softsign(x),
+            "leaky_relu" => nn.functional.leaky_relu(x, 0.2),
+            _ => (x * 0.2 + 0.5).clamp(0.0, 1.0),
+        };
+        using var actual = RetinaNet.Core.Activations.Get(name)(x);
+        Assert.That(TensorValues.Of(actual), Is.EqualTo(TensorValues.Of(expected)));
+    }
 }

@@ -67,9 +67,9 @@ public class RetinaNetModelTests
     {
         var model = models.backbone("resnet18_8").retinanet(num_classes: 1,
             options: new RetinaNetOptions { feature_size = 8, head_feature_size = 8 });
-        var custom = new AnchorParameters(new[] { 32, 64, 128, 256, 512 }, new[] { 8, 16, 32, 64, 128 },
+        var custom = new AnchorConfig(new[] { 32, 64, 128, 256, 512 }, new[] { 8, 16, 32, 64, 128 },
             new[] { 0.5f, 1f, 2f, 3f }, new[] { 1f, 1.2f, 1.6f });
-        var e = Assert.Throws<ArgumentException>(() => models.convert_model(model, anchor_params: custom));
+        var e = Assert.Throws<ArgumentException>(() => models.convert_model(model, anchor_config: custom));
         Assert.That(e!.Message, Does.Contain("9 anchors per location").And.Contain("12").And.Contain("config"));
     }
 
@@ -101,7 +101,7 @@ public class RetinaNetModelTests
             Assert.That(model.get_layer(name), Is.Not.Null, name);
         using var scope = NewDisposeScope();
         var outputs = model.predict_on_batch(randn(1, 64, 64, 3));
-        Assert.That(outputs[0].shape[1], Is.EqualTo(RetinaNet.Layers.Utils.Anchors.anchors_for_shape(new long[] { 64, 64 }).shape[0]));
+        Assert.That(outputs[0].shape[1], Is.EqualTo(RetinaNet.Layers.Utils.AnchorMath.anchors_for_shape(new long[] { 64, 64 }).shape[0]));
     }
 
     static long Size(KerasVariable w) => w.shape.ToLongArray().Aggregate(1L, (a, b) => a * b);

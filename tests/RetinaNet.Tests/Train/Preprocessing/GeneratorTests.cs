@@ -10,7 +10,7 @@ public class GeneratorTests
 
     private static GeneratorOptions Plain(int batchSize = 1, string groupMethod = "none") => new()
     {
-        batch_size = batchSize, group_method = groupMethod, shuffle_groups = false, no_resize = true, seed = 1,
+        batch_size = batchSize, group_method = groupMethod, shuffle_groups = false, image_sizing = new ImageSizing(no_resize: true), seed = 1,
     };
 
     [Test]
@@ -64,7 +64,7 @@ public class GeneratorTests
     public void Resize_ScalesImageAndBoxes()
     {
         var boxes = MemoryGenerator.Boxes((1, 2, 5, 8, 1));
-        var options = Plain() with { no_resize = false, image_min_side = 20, image_max_side = 100 };
+        var options = Plain() with { image_sizing = new ImageSizing(min_side: 20, max_side: 100) };
         var generator = new MemoryGenerator(new[] { (10, 15) }, new[] { boxes }, options: options);
 
         using var batch = generator[0];
@@ -109,7 +109,7 @@ public class GeneratorTests
     public void ShuffledGroups_DependOnSeedAndEpochOnly()
     {
         var sizes = Enumerable.Repeat((4, 4), 12).ToArray();
-        var options = new GeneratorOptions { group_method = "none", seed = 3, no_resize = true };
+        var options = new GeneratorOptions { group_method = "none", seed = 3, image_sizing = new ImageSizing(no_resize: true) };
         var a = new MemoryGenerator(sizes, options: options);
         var b = new MemoryGenerator(sizes, options: options);
 
@@ -150,7 +150,7 @@ public class GeneratorTests
     {
         var options = new GeneratorOptions
         {
-            no_resize = true, seed = 9, group_method = "none",
+            image_sizing = new ImageSizing(no_resize: true), seed = 9, group_method = "none",
             transform_generator = Augmentation.training(true).transform_generator,
             visual_effect_generator = Augmentation.training(true).visual_effect_generator,
         };

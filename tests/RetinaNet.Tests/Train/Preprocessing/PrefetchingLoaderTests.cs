@@ -104,7 +104,7 @@ public class PrefetchingLoaderTests
     {
         var options = new GeneratorOptions
         {
-            batch_size = 2, no_resize = true, seed = 4, group_method = "ratio",
+            batch_size = 2, image_sizing = new ImageSizing(no_resize: true), seed = 4, group_method = "ratio",
             transform_generator = Augmentation.training(false).transform_generator,
         };
         var sizes = new[] { (4, 6), (6, 4), (5, 5), (3, 7), (7, 3) };

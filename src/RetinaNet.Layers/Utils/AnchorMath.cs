@@ -1,39 +1,39 @@
+using RetinaNet.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RetinaNet.Layers.Utils;
 
-/// <summary>Feature-map sizes (height, width) of each pyramid level for an image shape (see <see cref="Anchors.guess_shapes"/>).</summary>
+/// <summary>Feature-map sizes (height, width) of each pyramid level for an image shape (see <see cref="AnchorMath.guess_shapes"/>).</summary>
 public delegate IReadOnlyList<long[]> ShapesCallback(long[] image_shape, IReadOnlyList<int> pyramid_levels);
 
 /// <summary>
-/// Anchor and box maths of keras-retinanet (<c>utils/anchors.py</c>, <c>utils/compute_overlap.pyx</c> and the
-/// backend's <c>bbox_transform_inv</c>), under the same names. Boxes are (x1, y1, x2, y2) in continuous pixel
-/// coordinates: widths are <c>x2 - x1</c>, with no "+1" anywhere. Import with
-/// <c>using static RetinaNet.Layers.Utils.Anchors;</c> to call these as keras-retinanet code does (the class name
-/// is shared with the <see cref="RetinaNet.Layers.Anchors"/> layer).
+/// Anchor maths of keras-retinanet (<c>utils/anchors.py</c> and <c>utils/compute_overlap.pyx</c>), under the same
+/// names; the box coding is <see cref="BoxTransform"/>, the in-graph anchors of one level the
+/// <see cref="RetinaNet.Layers.Anchors"/> layer. Boxes are (x1, y1, x2, y2) in continuous pixel coordinates: widths
+/// are <c>x2 - x1</c>, with no "+1" anywhere. Import with <c>using static RetinaNet.Layers.Utils.AnchorMath;</c> to
+/// call these as keras-retinanet code does.
 /// </summary>
-public static class Anchors
+public static class AnchorMath
 {
-    /// <summary>Pyramid levels used when none are given: P3..P7.</summary>
-    public static IReadOnlyList<int> DefaultPyramidLevels { get; } = new[] { 3, 4, 5, 6, 7 };
-
     /// <summary>
     /// The anchors of one cell, centred on (0, 0), as a float64 (A, 4) tensor with A = |ratios|·|scales|,
     /// ratio-major and scale-minor: side <c>base_size·scale</c> squared is the area, <c>w = sqrt(area / ratio)</c>,
-    /// <c>h = w·ratio</c>. Null ratios or scales mean <see cref="AnchorParameters.Default"/>'s.
+    /// <c>h = w·ratio</c>. Null ratios or scales mean <see cref="AnchorConfig.Default"/>'s.
     /// </summary>
     public static Tensor generate_anchors(int base_size = 16, double[]? ratios = null, double[]? scales = null)
     {
-        ratios ??= AnchorParameters.Default.ratios.Select(r => (double)r).ToArray();
-        scales ??= AnchorParameters.Default.scales.Select(s => (double)s).ToArray();
+        ratios ??= AnchorConfig.Default.ratios_as_double();
+        scales ??= AnchorConfig.Default.scales_as_double();
         using var scope = NewDisposeScope();
         var scale = tensor(scales, ScalarType.Float64).repeat(ratios.Length);
         var ratio = tensor(ratios, ScalarType.Float64).repeat_interleave(scales.Length);
-        var side = scale * base_size;
+        var side = scale.mul(HeldScalar.OfInteger(base_size));
         var w = (side * side / ratio).sqrt();
         var h = w * ratio;
-        return stack(new[] { w * -0.5, h * -0.5, w * 0.5, h * 0.5 }, 1).MoveToOuterDisposeScope();
+        var minusHalf = HeldScalar.Of(-0.5);
+        var half = HeldScalar.Of(0.5);
+        return stack(new[] { w.mul(minusHalf), h.mul(minusHalf), w.mul(half), h.mul(half) }, 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -45,12 +45,17 @@ public static class Anchors
     {
         using var scope = NewDisposeScope();
         long height = shape[0], width = shape[1];
-        var shiftX = (arange(width, anchors.dtype, anchors.device) + 0.5) * stride;
-        var shiftY = (arange(height, anchors.dtype, anchors.device) + 0.5) * stride;
+        using var strideScalar = stride.ToScalar();
+        using var widthScalar = width.ToScalar();
+        using var heightScalar = height.ToScalar();
+        var shiftX = arange(HeldScalar.OfInteger(0), widthScalar, HeldScalar.OfInteger(1), anchors.dtype, anchors.device)
+            .add(HeldScalar.Of(0.5), HeldScalar.One).mul(strideScalar);
+        var shiftY = arange(HeldScalar.OfInteger(0), heightScalar, HeldScalar.OfInteger(1), anchors.dtype, anchors.device)
+            .add(HeldScalar.Of(0.5), HeldScalar.One).mul(strideScalar);
         var x = shiftX.repeat(height);               // x fastest
         var y = shiftY.repeat_interleave(width);
         var shifts = stack(new[] { x, y, x, y }, 1); // (K, 4), K = H·W
-        return (anchors.unsqueeze(0) + shifts.unsqueeze(1)).reshape(-1, 4).MoveToOuterDisposeScope();
+        return anchors.unsqueeze(0).add(shifts.unsqueeze(1), HeldScalar.One).reshape(-1, 4).MoveToOuterDisposeScope();
     }
 
     /// <summary>Feature-map sizes of each level as <c>ceil(dim / 2^level)</c> for the image's height and width.</summary>
@@ -62,28 +67,28 @@ public static class Anchors
         }).ToList();
 
     /// <summary>
-    /// All anchors of an image of shape (height, width[, channels]) over the pyramid levels (default P3..P7),
-    /// levels concatenated in order: a float64 (N, 4) tensor on the CPU.
+    /// All anchors of an image of shape (height, width[, channels]) over the config's pyramid levels, levels
+    /// concatenated in order: a float64 (N, 4) tensor on the CPU (keras-retinanet's <c>anchors_for_shape</c>, with
+    /// its <c>pyramid_levels</c> and <c>anchor_params</c> as one <see cref="AnchorConfig"/>).
     /// </summary>
     /// <param name="image_shape">Height and width of the (padded) network input, optionally followed by channels.</param>
-    /// <param name="pyramid_levels">Levels, default 3..7; level i uses <c>anchor_params.sizes[i]</c> and <c>strides[i]</c>.</param>
-    /// <param name="anchor_params">Anchor parameters, default <see cref="AnchorParameters.Default"/>.</param>
+    /// <param name="anchors">Levels, sizes, strides, ratios and scales (default <see cref="AnchorConfig.Default"/>);
+    /// level i uses <c>sizes[i]</c> and <c>strides[i]</c>.</param>
     /// <param name="shapes_callback">Feature-map sizes per level, default <see cref="guess_shapes"/>.</param>
-    public static Tensor anchors_for_shape(long[] image_shape, IReadOnlyList<int>? pyramid_levels = null,
-        AnchorParameters? anchor_params = null, ShapesCallback? shapes_callback = null)
+    public static Tensor anchors_for_shape(long[] image_shape, AnchorConfig? anchors = null, ShapesCallback? shapes_callback = null)
     {
-        pyramid_levels ??= DefaultPyramidLevels;
-        anchor_params ??= AnchorParameters.Default;
+        anchors ??= AnchorConfig.Default;
         shapes_callback ??= guess_shapes;
+        var pyramid_levels = anchors.pyramid_levels;
         var image_shapes = shapes_callback(image_shape, pyramid_levels);
-        var ratios = anchor_params.ratios.Select(r => (double)r).ToArray();
-        var scales = anchor_params.scales.Select(s => (double)s).ToArray();
+        var ratios = anchors.ratios_as_double();
+        var scales = anchors.scales_as_double();
         using var scope = NewDisposeScope();
         var levels = new List<Tensor>();
         for (int idx = 0; idx < pyramid_levels.Count; idx++)
         {
-            var anchors = generate_anchors(anchor_params.sizes[idx], ratios, scales);
-            levels.Add(shift(image_shapes[idx], anchor_params.strides[idx], anchors));
+            var cell = generate_anchors(anchors.sizes[idx], ratios, scales);
+            levels.Add(shift(image_shapes[idx], anchors.strides[idx], cell));
         }
         return cat(levels, 0).MoveToOuterDisposeScope();
     }
@@ -130,40 +135,6 @@ public static class Anchors
     }
 
     /// <summary>
-    /// Regression targets of anchors for boxes (keras-retinanet's corner parametrisation):
-    /// <c>((gx1 - ax1)/aw, (gy1 - ay1)/ah, (gx2 - ax2)/aw, (gy2 - ay2)/ah)</c>, then <c>(t - mean) / std</c>.
-    /// Defaults: mean 0, std 0.2. Shapes (N, 4) (extra gt columns are ignored); the result has the promoted dtype.
-    /// </summary>
-    public static Tensor bbox_transform(Tensor anchors, Tensor gt_boxes, double[]? mean = null, double[]? std = null)
-    {
-        mean = CheckStatistic(mean, 0.0, nameof(mean));
-        std = CheckStatistic(std, 0.2, nameof(std));
-        using var scope = NewDisposeScope();
-        var gt = gt_boxes.narrow(-1, 0, 4);
-        var whwh = WidthsHeights(anchors);
-        var targets = (gt - anchors) / whwh;
-        var meanT = tensor(mean, targets.dtype, targets.device);
-        var stdT = tensor(std, targets.dtype, targets.device);
-        return ((targets - meanT) / stdT).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// Applies regression deltas to boxes (the inverse of <see cref="bbox_transform"/>, keras-retinanet's backend
-    /// <c>bbox_transform_inv</c>): <c>x1' = x1 + (d0·std0 + mean0)·w</c>, and likewise for y1 (with h), x2, y2.
-    /// Shapes (..., 4), e.g. (B, N, 4); defaults mean 0, std 0.2; computed in the promoted dtype of boxes and deltas.
-    /// </summary>
-    public static Tensor bbox_transform_inv(Tensor boxes, Tensor deltas, double[]? mean = null, double[]? std = null)
-    {
-        mean = CheckStatistic(mean, 0.0, nameof(mean));
-        std = CheckStatistic(std, 0.2, nameof(std));
-        using var scope = NewDisposeScope();
-        var meanT = tensor(mean, deltas.dtype, deltas.device);
-        var stdT = tensor(std, deltas.dtype, deltas.device);
-        var whwh = WidthsHeights(boxes);
-        return (boxes + (deltas * stdT + meanT) * whwh).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
     /// Matches anchors to ground-truth boxes by IoU: for each anchor the best box (<c>argmax_overlaps_inds</c>),
     /// <c>positive_indices</c> where that IoU ≥ <paramref name="positive_overlap"/> and <c>ignore_indices</c> where
     /// it lies in (<paramref name="negative_overlap"/>, <paramref name="positive_overlap"/>). The index sets are
@@ -183,15 +154,17 @@ public static class Anchors
         // argmax takes the first maximum, as numpy's does.
         var argmax = overlaps.argmax(1);
         var max_overlaps = overlaps.gather(1, argmax.unsqueeze(1)).squeeze(1);
-        var positive = max_overlaps >= positive_overlap;
-        var ignore = (max_overlaps > negative_overlap).logical_and_(positive.logical_not());
+        using var positiveScalar = positive_overlap.ToScalar();
+        using var negativeScalar = negative_overlap.ToScalar();
+        var positive = max_overlaps.ge(positiveScalar);
+        var ignore = max_overlaps.gt(negativeScalar).logical_and_(positive.logical_not());
         return (positive.MoveToOuterDisposeScope(), ignore.MoveToOuterDisposeScope(),
             argmax.MoveToOuterDisposeScope());
     }
 
     /// <summary>
     /// Training targets for a batch (keras-retinanet's <c>anchor_targets_bbox</c>), float32:
-    /// <c>regression_batch</c> (B, N, 4+1) with <see cref="bbox_transform"/> of each anchor's best box, and
+    /// <c>regression_batch</c> (B, N, 4+1) with <see cref="BoxTransform.bbox_transform"/> of each anchor's best box, and
     /// <c>labels_batch</c> (B, N, num_classes+1) one-hot on positive anchors; the last column of both is the anchor
     /// state: 1 positive, 0 background, -1 ignored (IoU in the ignore band, or the anchor's centre outside the
     /// image's own height/width, i.e. in the zero padding).
@@ -203,7 +176,7 @@ public static class Anchors
     /// <param name="negative_overlap">IoU up to which an anchor is background.</param>
     /// <param name="positive_overlap">IoU from which an anchor is foreground.</param>
     public static (Tensor regression_batch, Tensor labels_batch) anchor_targets_bbox(Tensor anchors,
-        IReadOnlyList<long[]> image_shapes, IReadOnlyList<Annotations> annotations_group, int num_classes,
+        IReadOnlyList<long[]> image_shapes, IReadOnlyList<AnnotationTensors> annotations_group, int num_classes,
         double negative_overlap = 0.4, double positive_overlap = 0.5)
     {
         if (image_shapes.Count != annotations_group.Count)
@@ -222,8 +195,9 @@ public static class Anchors
         var regression_batch = zeros(new long[] { batch_size, n, 4 + 1 }, ScalarType.Float32, device);
         var labels_batch = zeros(new long[] { batch_size, n, num_classes + 1 }, ScalarType.Float32, device);
         using var scope = NewDisposeScope();
-        var centerX = (anchors.select(1, 0) + anchors.select(1, 2)) / 2;
-        var centerY = (anchors.select(1, 1) + anchors.select(1, 3)) / 2;
+        var two = HeldScalar.OfInteger(2);
+        var centerX = anchors.select(1, 0).add(anchors.select(1, 2), HeldScalar.One).div(two);
+        var centerY = anchors.select(1, 1).add(anchors.select(1, 3), HeldScalar.One).div(two);
         for (int index = 0; index < batch_size; index++)
         {
             var annotations = annotations_group[index];
@@ -233,39 +207,24 @@ public static class Anchors
             {
                 var bboxes = annotations.bboxes.to(device);
                 var (positive, ignore, argmax) = compute_gt_annotations(anchors, bboxes, negative_overlap, positive_overlap);
-                var state = zeros(n, ScalarType.Float32, device).masked_fill_(ignore, -1).masked_fill_(positive, 1);
+                var state = zeros(n, ScalarType.Float32, device).masked_fill_(ignore, HeldScalar.OfInteger(-1))
+                    .masked_fill_(positive, HeldScalar.OfInteger(1));
                 labels.select(1, num_classes).copy_(state);
                 regression.select(1, 4).copy_(state);
 
                 var positiveRows = positive.nonzero().squeeze(1);
                 var classes = annotations.labels.to(device).to(ScalarType.Int64).index_select(0, argmax.index_select(0, positiveRows));
-                labels.index_put_(1.0f, new[] { positiveRows, classes });
+                labels.index_put_(HeldScalar.One, new[] { positiveRows, classes });
 
-                regression.narrow(1, 0, 4).copy_(bbox_transform(anchors, bboxes.index_select(0, argmax)));
+                regression.narrow(1, 0, 4).copy_(BoxTransform.bbox_transform(anchors, bboxes.index_select(0, argmax)));
             }
 
-            var outside = (centerX >= image_shapes[index][1]).logical_or_(centerY >= image_shapes[index][0]);
-            labels.select(1, num_classes).masked_fill_(outside, -1);
-            regression.select(1, 4).masked_fill_(outside, -1);
+            using var imageWidth = image_shapes[index][1].ToScalar();
+            using var imageHeight = image_shapes[index][0].ToScalar();
+            var outside = centerX.ge(imageWidth).logical_or_(centerY.ge(imageHeight));
+            labels.select(1, num_classes).masked_fill_(outside, HeldScalar.OfInteger(-1));
+            regression.select(1, 4).masked_fill_(outside, HeldScalar.OfInteger(-1));
         }
         return (regression_batch, labels_batch);
-    }
-
-    /// <summary>(w, h, w, h) of boxes (..., 4), to scale corner deltas.</summary>
-    static Tensor WidthsHeights(Tensor boxes)
-    {
-        var w = boxes.select(-1, 2) - boxes.select(-1, 0);
-        var h = boxes.select(-1, 3) - boxes.select(-1, 1);
-        return stack(new[] { w, h, w, h }, -1);
-    }
-
-    /// <summary>A mean or std of the box normalisation: four numbers, or the default for each coordinate.</summary>
-    internal static double[] CheckStatistic(double[]? values, double fallback, string name)
-    {
-        if (values is null) return new[] { fallback, fallback, fallback, fallback };
-        if (values.Length != 4)
-            throw new ArgumentException(
-                $"Expected {name} to be a list of 4 numbers (for x1, y1, x2, y2). Received: [{string.Join(", ", values)}]", name);
-        return values;
     }
 }

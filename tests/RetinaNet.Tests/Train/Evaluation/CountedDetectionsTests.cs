@@ -2,7 +2,7 @@ using RetinaNet.Train.Evaluation;
 
 namespace RetinaNet.Tests.Train.Evaluation;
 
-public class DetectionSelectionTests
+public class CountedDetectionsTests
 {
     [Test]
     public void ScoreThreshold_IsStrict_InFloat32()
@@ -13,7 +13,7 @@ public class DetectionSelectionTests
         float[] boxes = new float[16];
         int[] labels = [0, 0, 0, -1];
 
-        var selected = DetectionSelection.Select(boxes, scores, labels);
+        var selected = CountedDetections.Select(boxes, scores, labels);
         Assert.That(selected.Keys, Is.EquivalentTo(new[] { 0 }));
         Assert.That(selected[0].Select(d => d.Score), Is.EqualTo(new double[] { justAbove }));
     }
@@ -31,7 +31,7 @@ public class DetectionSelectionTests
             30, 30, 31, 31,
         ];
 
-        var selected = DetectionSelection.Select(boxes, scores, labels, maxDetections: 3);
+        var selected = CountedDetections.Select(boxes, scores, labels, maxDetections: 3);
         Assert.That(selected[0], Is.EqualTo(new[]
         {
             new Detection(10, 10, 11, 11, 0.9f),
@@ -43,6 +43,6 @@ public class DetectionSelectionTests
     [Test]
     public void MismatchedLengths_Throw()
     {
-        Assert.Throws<ArgumentException>(() => DetectionSelection.Select(new float[7], new float[2], new int[2]));
+        Assert.Throws<ArgumentException>(() => CountedDetections.Select(new float[7], new float[2], new int[2]));
     }
 }

@@ -1,14 +1,15 @@
 namespace RetinaNet.Train.Evaluation;
 
 /// <summary>
-/// The detection-selection step of keras-retinanet's <c>_get_detections</c>: from one image's network output keep
-/// the detections scoring strictly above the threshold, best first, at most <c>max_detections</c> of them, and split
-/// them by class label.
+/// The detections evaluation counts (the selection step of keras-retinanet's <c>_get_detections</c>): from one
+/// image's network output keep the detections scoring strictly above the counted-score threshold
+/// (<c>evaluate --score-threshold</c>), best first, at most <c>max_detections</c> of them, split by class label.
+/// Not the model's own prefilter (<c>Layers.DetectionFilter</c>) nor what predict reports (<c>Inference.Detector</c>).
 /// </summary>
-public static class DetectionSelection
+public static class CountedDetections
 {
-    /// <summary>keras-retinanet's default <c>--score-threshold</c>.</summary>
-    public const float DefaultScoreThreshold = 0.05f;
+    /// <summary>keras-retinanet's default <c>evaluate --score-threshold</c>.</summary>
+    public const double DefaultScoreThreshold = 0.05;
 
     /// <summary>keras-retinanet's default <c>--max-detections</c>.</summary>
     public const int DefaultMaxDetections = 100;
@@ -26,7 +27,7 @@ public static class DetectionSelection
         ReadOnlySpan<float> boxes,
         ReadOnlySpan<float> scores,
         ReadOnlySpan<int> labels,
-        float scoreThreshold = DefaultScoreThreshold,
+        float scoreThreshold = (float)DefaultScoreThreshold,
         int maxDetections = DefaultMaxDetections)
     {
         if (boxes.Length != 4 * scores.Length || labels.Length != scores.Length)
