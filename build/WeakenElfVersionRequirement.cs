@@ -14,6 +14,8 @@ public class WeakenElfVersionRequirement : Task
 {
     public string LibraryPath { get; set; } = "";
     public string VersionName { get; set; } = "";
+    /// <summary>Patch even when this machine's libstdc++ has the version (for files that ship to other machines).</summary>
+    public bool EvenIfSystemProvides { get; set; }
 
     const ushort VerFlagWeak = 0x2;
     const uint ShtGnuVerneed = 0x6ffffffe;
@@ -28,7 +30,7 @@ public class WeakenElfVersionRequirement : Task
     {
         try
         {
-            if (SystemProvides(VersionName))
+            if (!EvenIfSystemProvides && SystemProvides(VersionName))
             {
                 Log.LogMessage(MessageImportance.Low, $"System libstdc++ provides {VersionName}; {LibraryPath} left as is.");
                 return true;
