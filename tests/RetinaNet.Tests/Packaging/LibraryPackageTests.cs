@@ -14,14 +14,15 @@ namespace RetinaNet.Tests.Packaging;
 public class LibraryPackageTests
 {
     static readonly TimeSpan Step = TimeSpan.FromMinutes(8);
-    static readonly string[] Ids = { "RetinaNet.Core", "RetinaNet.Layers", "RetinaNet.Train" };
+    static readonly string[] Ids = { "RetinaNet.Core", "RetinaNet.Layers", "RetinaNet.Train", "RetinaNet.Onnx" };
     LocalFeed feed = null!;
 
     [OneTimeSetUp]
     public void PackTheLibraries()
     {
         feed = new LocalFeed("packages");
-        feed.Pack("src/RetinaNet.Train/RetinaNet.Train.csproj");   // builds Core and Layers as well
+        feed.Pack("src/RetinaNet.Train/RetinaNet.Train.csproj");   // builds Core, Layers and Onnx as well
+        feed.Pack("src/RetinaNet.Onnx/RetinaNet.Onnx.csproj", "--no-build");
         feed.Pack("src/RetinaNet.Layers/RetinaNet.Layers.csproj", "--no-build");
         feed.Pack("src/RetinaNet.Core/RetinaNet.Core.csproj", "--no-build");
         foreach (var id in Ids)
