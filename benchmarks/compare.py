@@ -48,6 +48,11 @@ rows = [
 print(f"{'measurement':36s} {'ours':>10s} {'torchvision':>12s} {'ratio':>7s}")
 for name, ours, peer in rows:
     print(f"{name:36s} {ours:10.3f} {peer:12.3f} {ours / peer:7.2f}")
+# The same exported model on ONNX Runtime (CPU, default threads), issue 16.
+ort512, ort800 = load("ort_infer_512"), load("ort_infer_800")
+for name, ort, ours, peer in [("512x512", ort512, o512, p512), ("800x1333", ort800, o800, p800)]:
+    t, p = ort["end_to_end_s"], median(peer["end_to_end"])
+    print(f"{'onnx runtime inference ' + name + ' (s)':36s} {t:10.3f} {p:12.3f} {t / p:7.2f}   (TorchSharp/ORT {ours['end_to_end_s'] / t:.2f})")
 print(f"{'.h5 load ResNet-50 (s)':36s} {h5['load_s']:10.3f}   ({h5['file_mb']:.0f} MB)")
 print(f"{'data pipeline (images/s)':36s} {data['images_per_s']:10.1f}")
 

@@ -19,6 +19,8 @@ peer() { (cd "$work" && /usr/bin/python3 bench_torchvision.py "$@" | tail -n 1);
 
 echo "ours: inference 512x512" >&2;    ours infer 512x512   > "$work/ours_infer_512.json"
 echo "ours: inference 800x1333" >&2;   ours infer 800x1333  > "$work/ours_infer_800.json"
+echo "ours on ONNX Runtime: inference 512x512" >&2;  ours infer-onnx 512x512  > "$work/ort_infer_512.json"
+echo "ours on ONNX Runtime: inference 800x1333" >&2; ours infer-onnx 800x1333 > "$work/ort_infer_800.json"
 echo "ours: train step batch 1" >&2;   ours train 1         > "$work/ours_train_1.json"
 echo "ours: train step batch 2" >&2;   ours train 2         > "$work/ours_train_2.json"
 echo "ours: .h5 load" >&2;             ours h5-load         > "$work/ours_h5.json"

@@ -11,6 +11,7 @@ using static TorchSharp.torch;
 
 // Our side of the benchmarks. One phase per process (so peak memory is per phase); each prints one JSON line.
 //   infer HxW      ResNet-50 RetinaNet (91 classes, as torchvision's): network, post-processing, and both together
+//   infer-onnx HxW the same model exported to ONNX, run by ONNX Runtime (CPU, default threads)
 //   train B        a 512x512 training step with batch B (SGD momentum 0.9, as the peer)
 //   h5-load        load_model of a ResNet-50 RetinaNet .h5 (80 classes)
 //   data           images/s through the CSV generator: decode + random transform + visual effects + resize
@@ -21,7 +22,7 @@ var threadsAt = Array.IndexOf(args, "--threads");
 var threads = threadsAt >= 0 ? int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture) : 2;
 if (threadsAt >= 0) args = args.Take(threadsAt).Concat(args.Skip(threadsAt + 2)).ToArray();
 NativeRuntime.Configure(threads);
-var phase = args.Length > 0 ? args[0] : throw new ArgumentException("phase: infer HxW | train B | h5-load | data [--threads N]");
+var phase = args.Length > 0 ? args[0] : throw new ArgumentException("phase: infer HxW | infer-onnx HxW | train B | h5-load | data [--threads N]");
 var repeats = 5;
 
 static double Median(IEnumerable<double> values) { var v = values.OrderBy(x => x).ToList(); return v[v.Count / 2]; }
@@ -89,6 +90,13 @@ switch (phase)
             ["network_s"] = Median(networkTimes), ["postprocess_s"] = Median(postTimes), ["end_to_end_s"] = Median(fullTimes),
             ["rss_at_start_mib"] = rssAtStart, ["rss_with_model_mib"] = rssWithModel,
         });
+        break;
+    }
+    case "infer-onnx":
+    {
+        var hw = args[1].Split('x').Select(long.Parse).ToArray();
+        var (endToEnd, exportS, ortThreads) = RetinaNet.Benchmarks.OnnxRuntimeInference.Measure(hw[0], hw[1], repeats);
+        Emit(new JsonObject { ["end_to_end_s"] = endToEnd, ["export_s"] = exportS, ["ort_threads"] = ortThreads });
         break;
     }
     case "train":
