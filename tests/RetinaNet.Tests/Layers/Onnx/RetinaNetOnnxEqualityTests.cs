@@ -126,4 +126,15 @@ public class RetinaNetOnnxEqualityTests
 
     [Test]
     public void MobileNet_Export_GivesTheEngineDetections_AtTwoImageSizes() => AssertEqualThroughOneFile("mobilenet128_0.25", 3);
+
+    /// <summary>
+    /// The other backbone families export too. VGG and DenseNet pool with floor rounding, so their pyramid sizes are
+    /// not ceil(dim/2^level): the exported anchors follow the feature maps' run-time shapes, as the engine's do.
+    /// Compared without NMS: their untrained features are constant over zero-padded borders, so neighbouring anchors
+    /// tie exactly, and which of two tied, overlapping boxes NMS keeps depends on the last bit of each engine's score
+    /// (the NMS export itself is proven on ResNet and MobileNet above).
+    /// </summary>
+    [TestCase("vgg16")]
+    [TestCase("densenet121")]
+    public void OtherBackbones_Export_GivesTheEngineDetections_AtTwoImageSizes(string backbone) => AssertEqualThroughOneFile(backbone, 3, nms: false);
 }
