@@ -76,7 +76,16 @@ public class EarlyStopping : Callback
         best = higherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
         best_epoch = 0;
         ReplaceBestWeights(null);
+        if (resumed is { } r) (best, wait, best_epoch) = r;
     }
+
+    (double best, int wait, int best_epoch)? resumed;
+
+    /// <summary>
+    /// Continues an earlier run: <see cref="best"/>, <see cref="wait"/> and <see cref="best_epoch"/> start from these
+    /// values when training begins, so a resumed run stops at the epoch an uninterrupted one would.
+    /// </summary>
+    public void resume(double best, int wait, int best_epoch) => resumed = (best, wait, best_epoch);
 
     /// <inheritdoc/>
     public override void on_epoch_end(int epoch, Dictionary<string, double> logs)

@@ -76,7 +76,17 @@ public class ReduceLROnPlateau : Callback
         }
         cooldown_counter = 0;
         wait = 0;
+        if (resumed is { } r) (best, wait, cooldown_counter) = r;
     }
+
+    (double best, int wait, int cooldown_counter)? resumed;
+
+    /// <summary>
+    /// Continues an earlier run's schedule: <see cref="best"/>, <see cref="wait"/> and <see cref="cooldown_counter"/>
+    /// start from these values instead of their defaults when training begins (what a resumed run needs to reduce the
+    /// learning rate at the same epochs as an uninterrupted one).
+    /// </summary>
+    public void resume(double best, int wait, int cooldown_counter) => resumed = (best, wait, cooldown_counter);
 
     /// <inheritdoc/>
     public override void on_train_begin(Dictionary<string, double> logs) => Reset();

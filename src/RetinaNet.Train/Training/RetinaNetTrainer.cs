@@ -71,8 +71,14 @@ public static class RetinaNetTrainer
     }
 
     /// <summary>keras-retinanet's callbacks for these options, in its order.</summary>
+    /// <param name="models">The models being trained.</param>
+    /// <param name="options">The run's options.</param>
+    /// <param name="validation">The validation generator, if any.</param>
+    /// <param name="tensorboard">The TensorBoard writer, if any.</param>
+    /// <param name="snapshots">The snapshot callback, unless snapshots are off.</param>
+    /// <param name="train_seed">The training generator's seed (saved with each snapshot's training state).</param>
     public static List<Callback> create_callbacks(RetinaNetModels models, TrainingOptions options, Generator? validation,
-        TensorBoardEventWriter? tensorboard, out SnapshotCallback? snapshots)
+        TensorBoardEventWriter? tensorboard, out SnapshotCallback? snapshots, int train_seed = 0)
     {
         var callbacks = new List<Callback>();
         if (!options.no_evaluation && validation is not null)
@@ -86,15 +92,33 @@ public static class RetinaNetTrainer
             snapshots = new SnapshotCallback(models.model, options.snapshot_path, options.backbone, options.dataset_type);
             callbacks.Add(snapshots);
         }
-        callbacks.Add(new ReduceLROnPlateau(monitor: "loss", factor: options.reduce_lr_factor, patience: options.reduce_lr_patience,
-            verbose: 1, mode: "auto", min_delta: 0.0001, cooldown: 0, min_lr: 0));
+        var reduceLr = new ReduceLROnPlateau(monitor: "loss", factor: options.reduce_lr_factor, patience: options.reduce_lr_patience,
+            verbose: 1, mode: "auto", min_delta: 0.0001, cooldown: 0, min_lr: 0);
+        callbacks.Add(reduceLr);
+        EarlyStopping? earlyStopping = null;
         if (!options.no_evaluation && validation is not null)
-            callbacks.Add(new EarlyStopping(monitor: "mAP", patience: 5, mode: "max", min_delta: 0.01));
+            callbacks.Add(earlyStopping = new EarlyStopping(monitor: "mAP", patience: 5, mode: "max", min_delta: 0.01));
+        if (options.resume_state is { } state)
+        {
+            reduceLr.resume(state.reduce_lr.best, state.reduce_lr.wait, state.reduce_lr.counter);
+            if (state.early_stopping is { } e) earlyStopping?.resume(e.best, e.wait, e.counter);
+        }
         callbacks.Add(new TerminateOnNaN());
-        callbacks.Add(new EpochLogCallback(options.log_dir ?? options.snapshot_path));
+        callbacks.Add(new EpochLogCallback(options.log_dir ?? options.snapshot_path, options.initial_epoch));
+        if (snapshots is not null)
+            callbacks.Add(new TrainingStateCallback(snapshots, options.steps, initial_step(options), options.initial_epoch,
+                train_seed, reduceLr, earlyStopping));
         if (tensorboard is not null) callbacks.Add(new TensorBoardCallback(tensorboard, options.tensorboard_freq));
         return callbacks;
     }
+
+    /// <summary>
+    /// Global batches trained before <see cref="TrainingOptions.initial_epoch"/>: from the resumed run's state when
+    /// there is one (its steps per epoch may differ), else <c>initial_epoch · steps</c>.
+    /// </summary>
+    public static long initial_step(TrainingOptions options) => options.resume_state is { } state
+        ? state.global_step + (long)(options.initial_epoch - state.epoch) * options.steps
+        : (long)options.initial_epoch * options.steps;
 
     /// <summary>
     /// Runs training on the generators. <paramref name="extra_callbacks"/> receives the models and returns callbacks
@@ -121,10 +145,11 @@ public static class RetinaNetTrainer
             foreach (var stale in TemporaryFiles.DeleteStale(folder)) print($"Removed {stale}, left by an interrupted save.");
         using var tensorboard = string.IsNullOrEmpty(options.tensorboard_dir) ? null : new TensorBoardEventWriter(options.tensorboard_dir);
         var callbacks = (extra_callbacks?.Invoke(models) ?? Enumerable.Empty<Callback>()).ToList();
-        callbacks.AddRange(create_callbacks(models, options, validation_generator, tensorboard, out var snapshots));
+        callbacks.AddRange(create_callbacks(models, options, validation_generator, tensorboard, out var snapshots, train_generator.seed));
         foreach (var c in callbacks) c.print_fn = print;
 
-        using var data = new GeneratorDataSource(train_generator, options.workers, options.max_queue_size, options.initial_epoch);
+        if (options.resume_state is { } resumed && models.model.optimizer is { } optimizer) optimizer.learning_rate = resumed.lr;
+        using var data = new GeneratorDataSource(train_generator, options.workers, options.max_queue_size, initial_step(options));
         using var validationData = options.compute_val_loss && validation_generator is not null
             ? new GeneratorDataSource(validation_generator, options.workers, options.max_queue_size)
             : null;

@@ -60,6 +60,8 @@ public sealed record TrainingOptions
     public int max_queue_size { get; init; } = 10;
     /// <summary>Random seed for augmentation and initialisation.</summary>
     public int? seed { get; init; }
+    /// <summary>The state saved beside <see cref="snapshot"/>, when resuming a run of ours (set by <see cref="TrainingSession"/>).</summary>
+    public TrainingState? resume_state { get; init; }
     /// <summary>Device (cpu, cuda, cuda:1).</summary>
     public string device { get; init; } = "cpu";
     /// <summary>Width of the FPN and heads (256 in keras-retinanet; smaller for light CPU models).</summary>

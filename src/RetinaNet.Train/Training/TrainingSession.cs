@@ -18,15 +18,41 @@ namespace RetinaNet.Train.Training;
 public sealed class TrainingSession
 {
     /// <summary>Resolves the backbone and reads the anchor config of <paramref name="options"/>.</summary>
+    /// <remarks>
+    /// Resuming from a snapshot that has a <see cref="TrainingState"/> beside it continues that run: its seed (unless
+    /// <c>--seed</c> is given), its epoch (unless <c>--initial-epoch</c> is), its data position, learning rate and
+    /// plateau counters, so the result equals an uninterrupted run.
+    /// </remarks>
     public TrainingSession(TrainingOptions options, Action<string>? print = null)
     {
-        this.options = options;
         this.print = print ?? Console.WriteLine;
+        this.options = Resume(options, this.print);
         backbone = models.backbone(options.backbone);
         anchors = ConfigFile.read_anchor_config(options.config);
     }
 
     readonly Action<string> print;
+
+    static TrainingOptions Resume(TrainingOptions options, Action<string> print)
+    {
+        if (options.snapshot is null || options.resume_state is not null) return options;
+        var state = TrainingState.read(options.snapshot);
+        if (state is null)
+        {
+            if (options.initial_epoch > 0)
+                print($"No training state beside {options.snapshot}: resuming at epoch {options.initial_epoch} with a fresh learning-rate schedule.");
+            return options;
+        }
+        options = options with
+        {
+            resume_state = state, seed = options.seed ?? state.seed,
+            initial_epoch = options.initial_epoch == 0 ? state.epoch : options.initial_epoch,
+        };
+        if (options.initial_epoch >= options.epochs)
+            throw new ArgumentException($"--snapshot {options.snapshot} has trained {state.epoch} epochs already; --epochs {options.epochs} leaves none to train. Raise --epochs.");
+        print($"Resuming after epoch {state.epoch} (batch {state.global_step}, learning rate {state.lr.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)}) from {TrainingState.PathFor(options.snapshot)}.");
+        return options;
+    }
 
     /// <summary>The options being trained with.</summary>
     public TrainingOptions options { get; }
