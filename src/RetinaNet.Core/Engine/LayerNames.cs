@@ -25,6 +25,34 @@ public static partial class LayerNames
         lock (gate) counters.Clear();
     }
 
+    /// <summary>
+    /// Names handed out from zero again until the returned scope is disposed, then the session's counters come back:
+    /// a reference model built inside gets the automatic names (<c>activation_36</c>) a fresh Python session gives it,
+    /// without renaming anything built later.
+    /// </summary>
+    public static IDisposable Fresh()
+    {
+        Dictionary<string, int> saved;
+        lock (gate)
+        {
+            saved = new Dictionary<string, int>(counters);
+            counters.Clear();
+        }
+        return new Restore(saved);
+    }
+
+    sealed class Restore(Dictionary<string, int> saved) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                counters.Clear();
+                foreach (var (prefix, n) in saved) counters[prefix] = n;
+            }
+        }
+    }
+
     /// <summary>Keras' <c>to_snake_case</c>: <c>BatchNormalization</c> → <c>batch_normalization</c>.</summary>
     public static string ToSnakeCase(string name)
     {

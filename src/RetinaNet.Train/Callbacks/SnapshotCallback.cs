@@ -14,6 +14,9 @@ public sealed class SnapshotCallback(Model training_model, string folder, string
     public string PathFor(int epoch) =>
         Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{backbone}_{dataset_type}_{epoch + 1:00}.h5"));
 
+    /// <summary>The backbone name in the snapshots' file names.</summary>
+    public string backbone_name => backbone;
+
     /// <summary>The last snapshot written, if any.</summary>
     public string? last_snapshot { get; private set; }
 

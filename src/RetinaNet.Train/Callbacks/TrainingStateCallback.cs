@@ -25,7 +25,8 @@ public sealed class TrainingStateCallback(SnapshotCallback snapshots, int steps,
         var state = new TrainingState(epoch + 1, initial_step + (long)(epoch + 1 - initial_epoch) * steps, steps, seed,
             model.optimizer?.learning_rate ?? double.NaN,
             new TrainingState.Plateau(reduce_lr.best, reduce_lr.wait, reduce_lr.cooldown_counter),
-            early_stopping is null ? null : new TrainingState.Plateau(early_stopping.best, early_stopping.wait, early_stopping.best_epoch));
+            early_stopping is null ? null : new TrainingState.Plateau(early_stopping.best, early_stopping.wait, early_stopping.best_epoch),
+            snapshots.backbone_name);
         state.write(path);
     }
 }

@@ -17,8 +17,9 @@ namespace RetinaNet.Train.Training;
 /// <param name="lr">The learning rate the next epoch uses.</param>
 /// <param name="reduce_lr">ReduceLROnPlateau's best, wait and cooldown counter.</param>
 /// <param name="early_stopping">EarlyStopping's best, wait and best epoch, when it ran.</param>
+/// <param name="backbone">The <c>--backbone</c> of that run.</param>
 public sealed record TrainingState(int epoch, long global_step, int steps, int seed, double lr,
-    TrainingState.Plateau reduce_lr, TrainingState.Plateau? early_stopping)
+    TrainingState.Plateau reduce_lr, TrainingState.Plateau? early_stopping, string? backbone = null)
 {
     /// <summary>A plateau callback's counters.</summary>
     public sealed record Plateau(double best, int wait, int counter);

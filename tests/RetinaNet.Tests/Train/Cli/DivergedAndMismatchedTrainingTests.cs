@@ -67,4 +67,32 @@ public class DivergedAndMismatchedTrainingTests
         Assert.That(stderr, Does.Contain($"--snapshot {snapshot} was trained on 4 classes, but this dataset has 2."));
         Assert.That(stdout, Does.Not.Contain("Epoch 2/2"), "refused before training");
     }
+
+    [Test]
+    public void ResumingWithAnotherBackbone_IsRefusedNamingBoth_BeforeTraining()
+    {
+        var (annotations, classes) = TinyDatasets.Csv(Path.Combine(root, "data"));
+        var snapshots = Path.Combine(root, "snapshots");
+        var (code, stdout, stderr) = CliRunner.Run(new[] { "train", "csv", annotations, classes }.Concat(Light).Concat(new[]
+            { "--epochs", "1", "--steps", "1", "--snapshot-path", snapshots, "--no-evaluation" }).ToArray());
+        Assert.That(code, Is.Zero, stdout + stderr);
+        var snapshot = Directory.GetFiles(snapshots, "*.h5").Single();
+
+        // Another width of the same family: every layer name exists, the weight shapes differ.
+        var other = new[] { "train", "csv", annotations, classes, "--backbone", "resnet18_16", "--feature-size", "16", "--image-min-side", "96",
+            "--image-max-side", "96", "--batch-size", "2", "--snapshot", snapshot, "--epochs", "2", "--steps", "1", "--snapshot-path", snapshots, "--no-evaluation" };
+        (code, stdout, stderr) = CliRunner.Run(other);
+        Assert.That(code, Is.EqualTo(1), stdout + stderr);
+        Assert.That(stderr, Does.Contain($"--snapshot {snapshot} was not trained with --backbone resnet18_16: its layer 'conv1' has weights"));
+        Assert.That(stderr, Does.Contain("It was trained with --backbone resnet18_8; pass that."));
+        Assert.That(stdout, Does.Not.Contain("Epoch 2/2"), "refused before training");
+
+        // Another family, and no training state to name the right one: the first missing layer is named.
+        File.Delete(snapshot + ".state.json");
+        other[5] = "vgg16";
+        (code, stdout, stderr) = CliRunner.Run(other);
+        Assert.That(code, Is.EqualTo(1), stdout + stderr);
+        Assert.That(stderr, Does.Contain($"--snapshot {snapshot} was not trained with --backbone vgg16: it has no layer 'block1_conv1'"));
+        Assert.That(stderr, Does.Contain("Pass the --backbone it was trained with."));
+    }
 }
