@@ -58,7 +58,7 @@ public static class DebugCommand
         for (int i = 0; i < generator.size(); i++)
         {
             using var scope = NewDisposeScope();
-            var raw = generator.load_image(i);
+            var raw = generator.load_image_for_augmentation(i);
             var boxes = generator.filter_annotations(raw, generator.load_annotations(i), i);
             var random = new Random(i);
             var effect = generator.visual_effect_generator?.Invoke(random);

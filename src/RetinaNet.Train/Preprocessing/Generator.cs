@@ -114,6 +114,18 @@ public abstract class Generator
     /// <summary>Image <paramref name="image_index"/> as an (H, W, 3) BGR float32 tensor with values 0..255.</summary>
     public virtual Tensor load_image(int image_index) => ImageIO.read_image_bgr(image_path(image_index));
 
+    /// <summary>
+    /// The image as the augmentation pipeline takes it: 8-bit BGR when a random transform will sample it at the
+    /// network's input size (so a large photo is never converted to float32 at its own size), else
+    /// <see cref="load_image"/>'s float32. A generator that overrides <see cref="load_image"/> always gets its override.
+    /// </summary>
+    public Tensor load_image_for_augmentation(int image_index) =>
+        transform_generator is not null && !overridesLoadImage
+            ? ImageIO.read_image_bgr_uint8(image_path(image_index))
+            : load_image(image_index);
+
+    bool overridesLoadImage => GetType().GetMethod(nameof(load_image), new[] { typeof(int) })!.DeclaringType != typeof(Generator);
+
     // ---- grouping ----
 
     /// <summary>Number of batches per epoch: ceil(size / batch_size).</summary>
@@ -224,6 +236,7 @@ public abstract class Generator
     {
         if (transform is null)
         {
+            if (image.dtype != ScalarType.Float32) image = image.to_type(ScalarType.Float32);
             var source = effect is null ? image : effect.Apply(image);
             var (resized, scale) = resize_image(source);
             return (resized, annotations.scaled(scale));
@@ -298,7 +311,7 @@ public abstract class Generator
     private Batch Prepare(IReadOnlyList<int> group, Random prng, int index, int epoch)
     {
         using var scope = NewDisposeScope();
-        var images = group.Select(load_image).ToList();
+        var images = group.Select(load_image_for_augmentation).ToList();
         var annotations = group.Select(load_annotations).ToList();
         for (int k = 0; k < group.Count; k++) annotations[k] = filter_annotations(images[k], annotations[k], group[k]);
         // Draws in keras-retinanet's order (every image's visual effect, then every transform), applied per image after.

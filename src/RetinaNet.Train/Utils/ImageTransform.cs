@@ -72,7 +72,9 @@ public static class ImageTransform
         double t0 = -(i00 * e + i01 * f), t1 = -(i10 * e + i11 * f);
 
         using var scope = NewDisposeScope();
-        var source = image.to_type(ScalarType.Float32).reshape(height * width, channels);
+        // An 8-bit image is sampled as it is (4 neighbours per output pixel, converted after the gather), so a large
+        // photo is never held as float32 at its own size.
+        var source = (image.dtype == ScalarType.Byte ? image : image.to_type(ScalarType.Float32)).reshape(height * width, channels);
         var (zero, one, half) = (HeldScalar.OfInteger(0), HeldScalar.OfInteger(1), HeldScalar.Of(0.5));
         using var widthScalar = outWidth.ToScalar();
         using var heightScalar = outHeight.ToScalar();
@@ -120,6 +122,7 @@ public static class ImageTransform
         using var heightScalar = height.ToScalar();
         var values = source.index_select(0, y.mul(widthScalar).add(x, HeldScalar.OfInteger(1)).flatten())
             .view(ix.shape[0], ix.shape[1], source.shape[1]);
+        if (values.dtype != ScalarType.Float32) values = values.to_type(ScalarType.Float32);
         if (parameters.fill_mode != "constant") return values;
         var zero = HeldScalar.OfInteger(0);
         var inside = (ix.ge(zero) & ix.lt(widthScalar) & iy.ge(zero) & iy.lt(heightScalar)).unsqueeze(-1);

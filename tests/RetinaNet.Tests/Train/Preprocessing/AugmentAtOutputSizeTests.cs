@@ -83,4 +83,46 @@ public class AugmentAtOutputSizeTests
         Assert.That(composed[1, 2], Is.EqualTo(0.5));
         Assert.That(composed[2, 2], Is.EqualTo(1.0));
     }
+
+    /// <summary>
+    /// A large photo is sampled from its 8-bit pixels (never converted to float32 at its own size): the same values
+    /// as sampling the float image, for every border mode and both interpolations, and the file's decode is the
+    /// float reader's values.
+    /// </summary>
+    [TestCase("nearest", "linear")]
+    [TestCase("constant", "linear")]
+    [TestCase("reflect", "nearest")]
+    [TestCase("wrap", "linear")]
+    public void EightBitImage_IsSampledToTheFloatImagesValues(string fillMode, string interpolation)
+    {
+        using var scope = NewDisposeScope();
+        var folder = Directory.CreateTempSubdirectory("rn-uint8").FullName;
+        try
+        {
+            var (bitmap, _) = ShapesDataset.Render(seed: 8, index: 0, size: 300);
+            var path = Path.Combine(folder, "image.png");
+            using (bitmap)
+            using (var data = bitmap.Encode(SKEncodedImageFormat.Png, 100))
+            using (var stream = File.Create(path))
+                data.SaveTo(stream);
+            var bytes = ImageIO.read_image_bgr_uint8(path);
+            var floats = ImageIO.read_image_bgr(path);
+            Assert.That(bytes.dtype, Is.EqualTo(ScalarType.Byte));
+            Assert.That(floats.equal(bytes.to_type(ScalarType.Float32)).all().item<bool>(), "the two readers' pixels");
+            Assert.That(floats.equal(Bgr(SKBitmap.Decode(path))).all().item<bool>(), "Skia's own decode of the file");
+
+            var parameters = new TransformParameters(fill_mode: fillMode, interpolation: interpolation);
+            var (transformDraw, _) = Augmentation.training(true);
+            for (int i = 0; i < 3; i++)
+            {
+                var transform = ImageTransform.compose_with_resize(
+                    ImageTransform.adjust_transform_for_image(transformDraw!(new Random(i)), floats, relative_translation: true), 0.4);
+                var fromFloats = ImageTransform.apply_transform(transform, floats, parameters, (120, 120));
+                var fromBytes = ImageTransform.apply_transform(transform, bytes, parameters, (120, 120));
+                Assert.That(fromBytes.dtype, Is.EqualTo(ScalarType.Float32));
+                Assert.That(fromBytes.equal(fromFloats).all().item<bool>(), $"transform {i}");
+            }
+        }
+        finally { Directory.Delete(folder, true); }
+    }
 }
