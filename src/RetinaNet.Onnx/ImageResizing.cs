@@ -8,7 +8,7 @@ namespace RetinaNet.Inference;
 public static class ImageResizing
 {
     /// <summary>The scale that makes the smaller side <paramref name="minSide"/>, reduced so the larger side stays within <paramref name="maxSide"/>.</summary>
-    public static double ResizeScale(int rows, int cols, double minSide = 800, double maxSide = 1333)
+    public static double ResizeScale(long rows, long cols, double minSide = 800, double maxSide = 1333)
     {
         double scale = minSide / Math.Min(rows, cols);
         double largest = Math.Max(rows, cols);
@@ -54,7 +54,12 @@ public static class ImageResizing
         return new BgrImage(outHeight, outWidth, result);
     }
 
-    static (int[] first, int[] second, float[] weight) Taps(int size, int outSize, double inverseScale)
+    /// <summary>
+    /// OpenCV's INTER_LINEAR set-up along one axis: for each output index, the two source indices and the weight of the
+    /// second. The position is computed in single precision; positions left of the first pixel centre use the first
+    /// pixel, right of the last the last. Shared with RetinaNet.Train's tensor resize, so both engines sample alike.
+    /// </summary>
+    public static (int[] first, int[] second, float[] weight) Taps(int size, int outSize, double inverseScale)
     {
         var first = new int[outSize];
         var second = new int[outSize];

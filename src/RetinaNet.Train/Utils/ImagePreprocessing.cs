@@ -91,27 +91,11 @@ public static class ImagePreprocessing
         return result.MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// The two source indices and the weight of the second for each output index along one axis, following OpenCV's
-    /// <c>resize</c> setup: the position is computed in single precision, positions left of the first pixel centre
-    /// use the first pixel, positions right of the last use the last pixel.
-    /// </summary>
+    /// <summary>OpenCV's bilinear taps along one axis (<see cref="RetinaNet.Inference.ImageResizing.Taps"/>) as tensors.</summary>
     private static (Tensor first, Tensor second, Tensor weight) Taps(int size, int outSize, double inverseScale, Device device)
     {
-        var first = new long[outSize];
-        var second = new long[outSize];
-        var weight = new float[outSize];
-        for (int d = 0; d < outSize; d++)
-        {
-            float position = (float)((d + 0.5) * inverseScale - 0.5);
-            int index = (int)Math.Floor(position);
-            float fraction = position - index;
-            if (index < 0) (index, fraction) = (0, 0f);
-            if (index >= size - 1) (index, fraction) = (size - 1, 0f);
-            first[d] = index;
-            second[d] = Math.Min(index + 1, size - 1);
-            weight[d] = fraction;
-        }
-        return (tensor(first, device: device), tensor(second, device: device), tensor(weight, device: device));
+        var (first, second, weight) = RetinaNet.Inference.ImageResizing.Taps(size, outSize, inverseScale);
+        return (tensor(first.Select(i => (long)i).ToArray(), device: device), tensor(second.Select(i => (long)i).ToArray(), device: device),
+            tensor(weight, device: device));
     }
 }

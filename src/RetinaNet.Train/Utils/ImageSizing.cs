@@ -28,11 +28,6 @@ public sealed record ImageSizing(int min_side = ImageSizing.DefaultMinSide, int 
     /// keras-retinanet's <c>compute_resize_scale</c>: the scale that makes the smaller side <paramref name="min_side"/>,
     /// reduced so the larger side does not exceed <paramref name="max_side"/>.
     /// </summary>
-    public static double compute_resize_scale(long rows, long cols, double min_side, double max_side)
-    {
-        double scale = min_side / Math.Min(rows, cols);
-        double largest = Math.Max(rows, cols);
-        if (largest * scale > max_side) scale = max_side / largest;
-        return scale;
-    }
+    public static double compute_resize_scale(long rows, long cols, double min_side, double max_side) =>
+        RetinaNet.Inference.ImageResizing.ResizeScale(rows, cols, min_side, max_side);
 }
