@@ -48,13 +48,50 @@ public class RetinaNetOnnxEqualityTests
         using var scope = NewDisposeScope();
         var generator = new TorchSharp.torch.Generator((ulong)seed);
         var pixels = (rand(new long[] { 1, height, width, 3 }, generator: generator) * 255).floor();
-        var normalised = mode == "caffe"
-            ? pixels - tensor(new[] { 103.939f, 116.779f, 123.68f })
-            : pixels / 127.5 - 1.0;
+        var normalised = mode switch
+        {
+            "caffe" => pixels - tensor(new[] { 103.939f, 116.779f, 123.68f }),
+            "torch" => (pixels / 255 - tensor(new[] { 0.485f, 0.456f, 0.406f })) / tensor(new[] { 0.229f, 0.224f, 0.225f }),
+            _ => pixels / 127.5 - 1.0,
+        };
         return normalised.MoveToOuterDisposeScope();
     }
 
-    static void AssertEqualThroughOneFile(string backbone, int numClasses, bool classSpecific = true, bool nms = true)
+    /// <summary>
+    /// Sets every BatchNormalization's moving statistics to those of its input over the test images (their pixels
+    /// pooled), in graph order, and scales P3–P7 to unit deviation, as training would. An untrained EfficientNet's
+    /// activations shrink about fourfold per stage (C5 ≈ 3e-5), so its scores would otherwise all tie at the prior;
+    /// statistics of one image alone blow up on another (channels nearly constant on it), and levels of unequal scale
+    /// would saturate the shared head (ties at 1) on some of them.
+    /// </summary>
+    internal static Model Calibrate(Model training)
+    {
+        var images = Sizes.Select((size, seed) => TestImage(size.height, size.width, "torch", seed)).ToList();
+        try
+        {
+            Tensor Pooled(KerasTensors at) =>
+                cat(images.Select(image => { var y = keras.Model(training.inputs, at).predict_on_batch(image)[0]; return y.reshape(-1, y.shape[^1]); }).ToList(), 0);
+            foreach (var bn in training.layers.OfType<RetinaNet.Core.Layers.BatchNormalization>())
+            {
+                using var scope = NewDisposeScope();
+                var x = Pooled(bn.inbound_nodes[0].input_tensors);
+                var w = bn.get_weights();
+                bn.set_weights(new[] { w[0], w[1], x.mean(new long[] { 0 }), x.var(new long[] { 0 }, unbiased: false) });
+            }
+            foreach (var level in new[] { "P3", "P4", "P5", "P6", "P7" })
+            {
+                using var scope = NewDisposeScope();
+                var layer = training.get_layer(level);
+                var std = Pooled(layer.output).std().item<float>();
+                layer.set_weights(layer.get_weights().Select(t => t / std).ToList());
+            }
+            return training;
+        }
+        finally { images.ForEach(i => i.Dispose()); }
+    }
+
+    static void AssertEqualThroughOneFile(string backbone, int numClasses, bool classSpecific = true, bool nms = true,
+        Func<Model, Tensor, Model>? prepare = null)
     {
         keras.backend.clear_session();
         var folder = Directory.CreateTempSubdirectory("rn-onnx").FullName;
@@ -62,7 +99,7 @@ public class RetinaNetOnnxEqualityTests
         {
             var bb = models.backbone(backbone);
             using var first = TestImage(Sizes[0].height, Sizes[0].width, bb.preprocess_mode, 0);
-            var training = SpreadScores(bb.retinanet(num_classes: numClasses), first);
+            var training = SpreadScores((prepare ?? ((m, _) => m))(bb.retinanet(num_classes: numClasses), first), first);
             var inference = models.convert_model(training, nms: nms, class_specific_filter: classSpecific, score_threshold: 0, max_detections: 100);
             var path = Path.Combine(folder, "model.onnx");
             RetinaNetOnnx.export(inference, path, bb.preprocess_mode);
@@ -126,4 +163,9 @@ public class RetinaNetOnnxEqualityTests
 
     [Test]
     public void MobileNet_Export_GivesTheEngineDetections_AtTwoImageSizes() => AssertEqualThroughOneFile("mobilenet128_0.25", 3);
+
+    /// <summary>EfficientNet's swish, squeeze-and-excitation (Multiply broadcasting (B, 1, 1, C)) and FixedDropout export.</summary>
+    [Test]
+    public void EfficientNetB0_Export_GivesTheEngineDetections_AtTwoImageSizes() =>
+        AssertEqualThroughOneFile("EfficientNetB0", 3, prepare: (model, _) => Calibrate(model));
 }
