@@ -64,9 +64,11 @@ public class RetinaNetOnnxEqualityTests
     /// statistics of one image alone blow up on another (channels nearly constant on it), and levels of unequal scale
     /// would saturate the shared head (ties at 1) on some of them.
     /// </summary>
-    internal static Model Calibrate(Model training)
+    internal static Model Calibrate(Model training, Tensor? image = null)
     {
-        var images = Sizes.Select((size, seed) => TestImage(size.height, size.width, "torch", seed)).ToList();
+        var images = image is null
+            ? Sizes.Select((size, seed) => TestImage(size.height, size.width, "torch", seed)).ToList()
+            : new List<Tensor> { image.alias() };
         try
         {
             Tensor Pooled(KerasTensors at) =>
@@ -168,4 +170,32 @@ public class RetinaNetOnnxEqualityTests
     [Test]
     public void EfficientNetB0_Export_GivesTheEngineDetections_AtTwoImageSizes() =>
         AssertEqualThroughOneFile("EfficientNetB0", 3, prepare: (model, _) => Calibrate(model));
+
+    /// <summary>
+    /// With the preprocessing in the graph, 'torch' mode (EfficientNet's) takes uint8 BGR pixels and gives the engine's
+    /// detections on the same pixels normalised by <c>preprocess_image(..., "torch")</c>.
+    /// </summary>
+    [Test]
+    public void IncludedTorchPreprocessing_TakesUint8Pixels_AndGivesTheEngineDetections()
+    {
+        keras.backend.clear_session();
+        var folder = Directory.CreateTempSubdirectory("rn-onnx").FullName;
+        try
+        {
+            using var scope = NewDisposeScope();
+            var pixels = (rand(new long[] { 1, 96, 128, 3 }, generator: new TorchSharp.torch.Generator(7)) * 255).floor();
+            var normalised = RetinaNet.Train.Utils.ImagePreprocessing.preprocess_image(pixels, "torch");
+            // Full-width heads: 16-wide ones with their 0.01-deviation kernels give logits too flat to spread.
+            var training = SpreadScores(Calibrate(models.backbone("resnet18_8").retinanet(num_classes: 2), normalised), normalised);
+            var inference = models.convert_model(training, score_threshold: 0, max_detections: 60);
+            var path = Path.Combine(folder, "uint8.onnx");
+            RetinaNetOnnx.export(inference, path, "torch", include_preprocessing: true);
+            using var session = new InferenceSession(path);
+            Assert.That(session.ModelMetadata.CustomMetadataMap[RetinaNetOnnx.PreprocessModeKey], Is.EqualTo("torch"));
+            var compared = OnnxComparison.AssertSameDetections(OnnxComparison.Torch(inference, normalised),
+                OnnxComparison.Ort(session, pixels, uint8: true));
+            Assert.That(compared, Is.GreaterThanOrEqualTo(50));
+        }
+        finally { Directory.Delete(folder, true); }
+    }
 }
