@@ -13,7 +13,7 @@ namespace RetinaNet.Tests.Layers.Onnx;
 /// </summary>
 public class RetinaNetOnnxEqualityTests
 {
-    static readonly (int height, int width)[] Sizes = { (128, 160), (192, 128) };
+    internal static readonly (int height, int width)[] Sizes = { (128, 160), (192, 128) };
 
     /// <summary>
     /// Rescales the regression head to O(1) deltas, and the classification head so that its logits on <paramref name="image"/> have mean −1 and standard
@@ -57,42 +57,7 @@ public class RetinaNetOnnxEqualityTests
         return normalised.MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// Sets every BatchNormalization's moving statistics to those of its input over the test images (their pixels
-    /// pooled), in graph order, and scales P3–P7 to unit deviation, as training would. An untrained EfficientNet's
-    /// activations shrink about fourfold per stage (C5 ≈ 3e-5), so its scores would otherwise all tie at the prior;
-    /// statistics of one image alone blow up on another (channels nearly constant on it), and levels of unequal scale
-    /// would saturate the shared head (ties at 1) on some of them.
-    /// </summary>
-    internal static Model Calibrate(Model training, Tensor? image = null)
-    {
-        var images = image is null
-            ? Sizes.Select((size, seed) => TestImage(size.height, size.width, "torch", seed)).ToList()
-            : new List<Tensor> { image.alias() };
-        try
-        {
-            Tensor Pooled(KerasTensors at) =>
-                cat(images.Select(image => { var y = keras.Model(training.inputs, at).predict_on_batch(image)[0]; return y.reshape(-1, y.shape[^1]); }).ToList(), 0);
-            foreach (var bn in training.layers.OfType<RetinaNet.Core.Layers.BatchNormalization>())
-            {
-                using var scope = NewDisposeScope();
-                var x = Pooled(bn.inbound_nodes[0].input_tensors);
-                var w = bn.get_weights();
-                bn.set_weights(new[] { w[0], w[1], x.mean(new long[] { 0 }), x.var(new long[] { 0 }, unbiased: false) });
-            }
-            foreach (var level in new[] { "P3", "P4", "P5", "P6", "P7" })
-            {
-                using var scope = NewDisposeScope();
-                var layer = training.get_layer(level);
-                var std = Pooled(layer.output).std().item<float>();
-                layer.set_weights(layer.get_weights().Select(t => t / std).ToList());
-            }
-            return training;
-        }
-        finally { images.ForEach(i => i.Dispose()); }
-    }
-
-    static void AssertEqualThroughOneFile(string backbone, int numClasses, bool classSpecific = true, bool nms = true,
+    internal static void AssertEqualThroughOneFile(string backbone, int numClasses, bool classSpecific = true, bool nms = true,
         Func<Model, Tensor, Model>? prepare = null)
     {
         keras.backend.clear_session();
@@ -165,37 +130,4 @@ public class RetinaNetOnnxEqualityTests
 
     [Test]
     public void MobileNet_Export_GivesTheEngineDetections_AtTwoImageSizes() => AssertEqualThroughOneFile("mobilenet128_0.25", 3);
-
-    /// <summary>EfficientNet's swish, squeeze-and-excitation (Multiply broadcasting (B, 1, 1, C)) and FixedDropout export.</summary>
-    [Test]
-    public void EfficientNetB0_Export_GivesTheEngineDetections_AtTwoImageSizes() =>
-        AssertEqualThroughOneFile("EfficientNetB0", 3, prepare: (model, _) => Calibrate(model));
-
-    /// <summary>
-    /// With the preprocessing in the graph, 'torch' mode (EfficientNet's) takes uint8 BGR pixels and gives the engine's
-    /// detections on the same pixels normalised by <c>preprocess_image(..., "torch")</c>.
-    /// </summary>
-    [Test]
-    public void IncludedTorchPreprocessing_TakesUint8Pixels_AndGivesTheEngineDetections()
-    {
-        keras.backend.clear_session();
-        var folder = Directory.CreateTempSubdirectory("rn-onnx").FullName;
-        try
-        {
-            using var scope = NewDisposeScope();
-            var pixels = (rand(new long[] { 1, 96, 128, 3 }, generator: new TorchSharp.torch.Generator(7)) * 255).floor();
-            var normalised = RetinaNet.Train.Utils.ImagePreprocessing.preprocess_image(pixels, "torch");
-            // Full-width heads: 16-wide ones with their 0.01-deviation kernels give logits too flat to spread.
-            var training = SpreadScores(Calibrate(models.backbone("resnet18_8").retinanet(num_classes: 2), normalised), normalised);
-            var inference = models.convert_model(training, score_threshold: 0, max_detections: 60);
-            var path = Path.Combine(folder, "uint8.onnx");
-            RetinaNetOnnx.export(inference, path, "torch", include_preprocessing: true);
-            using var session = new InferenceSession(path);
-            Assert.That(session.ModelMetadata.CustomMetadataMap[RetinaNetOnnx.PreprocessModeKey], Is.EqualTo("torch"));
-            var compared = OnnxComparison.AssertSameDetections(OnnxComparison.Torch(inference, normalised),
-                OnnxComparison.Ort(session, pixels, uint8: true));
-            Assert.That(compared, Is.GreaterThanOrEqualTo(50));
-        }
-        finally { Directory.Delete(folder, true); }
-    }
 }
