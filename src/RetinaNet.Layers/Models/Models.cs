@@ -9,7 +9,7 @@ namespace RetinaNet.Layers;
 public static class models
 {
     /// <summary>
-    /// The backbone family for a name, by substring as keras-retinanet dispatches (<c>densenet</c>, <c>resnet</c>, <c>mobilenet</c>, <c>vgg</c>).
+    /// The backbone family for a name, by substring as keras-retinanet dispatches (<c>densenet</c>, <c>resnet</c>, <c>mobilenet</c>, <c>vgg</c>, <c>EfficientNet</c>).
     /// </summary>
     public static Backbone backbone(string backbone_name)
     {
@@ -18,8 +18,9 @@ public static class models
         if (backbone_name.Contains("resnet")) return new ResNetBackbone(backbone_name);
         if (backbone_name.Contains("mobilenet")) return new MobileNetBackbone(backbone_name);
         if (backbone_name.Contains("vgg")) return new VggBackbone(backbone_name);
+        if (backbone_name.Contains("EfficientNet")) return new EfficientNetBackbone(backbone_name);
         throw new NotSupportedException($"Backbone class for '{backbone_name}' not implemented (available: resnet18/34/50/101/152, " +
-            "mobilenet{128,160,192,224}_{alpha}, vgg16/19, densenet121/169/201, seresnet18/34).");
+            "mobilenet{128,160,192,224}_{alpha}, vgg16/19, densenet121/169/201, seresnet18/34, EfficientNetB0-B7).");
     }
 
     /// <summary>Loads a RetinaNet <c>.h5</c> with the backbone's <c>custom_objects</c>.</summary>

@@ -24,10 +24,24 @@ public static class ImagePreprocessing
         {
             "tf" => image.div(HeldScalar.Of(127.5)).sub(HeldScalar.Of(1.0)),
             "none" => image, // classification_models' SE-ResNets: preprocess_input is the identity
+            "torch" => TorchMode(image),
             "caffe" => image - tensor(CaffeMeanBgr.Select(v => (float)v).ToArray(), device: image.device),
-            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe', 'tf' or 'none')."),
+            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe', 'tf', 'torch' or 'none')."),
         };
         return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>ImageNet mean and standard deviation of keras_applications' 'torch' mode, indexed by channel position.</summary>
+    public static readonly double[] TorchMean = { 0.485, 0.456, 0.406 }, TorchStd = { 0.229, 0.224, 0.225 };
+
+    // keras_applications' 'torch' mode (efficientnet's preprocess_input): x / 255, minus TorchMean, divided by
+    // TorchStd, in float32 and in that order. It swaps no channels, so on keras-retinanet's BGR images the first
+    // (RGB red) statistics go to blue, as in Python.
+    static Tensor TorchMode(Tensor image)
+    {
+        var negativeMean = tensor(TorchMean.Select(v => -(float)v).ToArray(), device: image.device);
+        var std = tensor(TorchStd.Select(v => (float)v).ToArray(), device: image.device);
+        return image.div(HeldScalar.Of(255.0)).add(negativeMean, HeldScalar.One).div(std);
     }
 
     /// <summary>

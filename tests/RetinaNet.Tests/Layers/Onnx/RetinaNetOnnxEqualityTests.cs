@@ -13,7 +13,7 @@ namespace RetinaNet.Tests.Layers.Onnx;
 /// </summary>
 public class RetinaNetOnnxEqualityTests
 {
-    static readonly (int height, int width)[] Sizes = { (128, 160), (192, 128) };
+    internal static readonly (int height, int width)[] Sizes = { (128, 160), (192, 128) };
 
     /// <summary>
     /// Rescales the regression head to O(1) deltas, and the classification head so that its logits on <paramref name="image"/> have mean −1 and standard
@@ -48,13 +48,17 @@ public class RetinaNetOnnxEqualityTests
         using var scope = NewDisposeScope();
         var generator = new TorchSharp.torch.Generator((ulong)seed);
         var pixels = (rand(new long[] { 1, height, width, 3 }, generator: generator) * 255).floor();
-        var normalised = mode == "caffe"
-            ? pixels - tensor(new[] { 103.939f, 116.779f, 123.68f })
-            : pixels / 127.5 - 1.0;
+        var normalised = mode switch
+        {
+            "caffe" => pixels - tensor(new[] { 103.939f, 116.779f, 123.68f }),
+            "torch" => (pixels / 255 - tensor(new[] { 0.485f, 0.456f, 0.406f })) / tensor(new[] { 0.229f, 0.224f, 0.225f }),
+            _ => pixels / 127.5 - 1.0,
+        };
         return normalised.MoveToOuterDisposeScope();
     }
 
-    static void AssertEqualThroughOneFile(string backbone, int numClasses, bool classSpecific = true, bool nms = true)
+    internal static void AssertEqualThroughOneFile(string backbone, int numClasses, bool classSpecific = true, bool nms = true,
+        Func<Model, Tensor, Model>? prepare = null)
     {
         keras.backend.clear_session();
         var folder = Directory.CreateTempSubdirectory("rn-onnx").FullName;
@@ -62,7 +66,7 @@ public class RetinaNetOnnxEqualityTests
         {
             var bb = models.backbone(backbone);
             using var first = TestImage(Sizes[0].height, Sizes[0].width, bb.preprocess_mode, 0);
-            var training = SpreadScores(bb.retinanet(num_classes: numClasses), first);
+            var training = SpreadScores((prepare ?? ((m, _) => m))(bb.retinanet(num_classes: numClasses), first), first);
             var inference = models.convert_model(training, nms: nms, class_specific_filter: classSpecific, score_threshold: 0, max_detections: 100);
             var path = Path.Combine(folder, "model.onnx");
             RetinaNetOnnx.export(inference, path, bb.preprocess_mode);

@@ -18,6 +18,7 @@ public class BackboneCliTests
 
     [TestCase("vgg16")]
     [TestCase("densenet121")]
+    [TestCase("EfficientNetB0")]
     public void Train_OneStepOnTheCsvData_WithAnchorsFromTheModelsLevelSizes(string backbone)
     {
         var (annotations, classes) = TinyDatasets.Csv(Path.Combine(root, "data"), count: 2);
@@ -31,6 +32,7 @@ public class BackboneCliTests
     [TestCase("vgg16")]
     [TestCase("densenet121")]
     [TestCase("seresnet18")]
+    [TestCase("EfficientNetB0")]
     public void Demo_RunsWithTheBackbone_InSeconds(string backbone)
     {
         var output = Path.Combine(root, "demo");

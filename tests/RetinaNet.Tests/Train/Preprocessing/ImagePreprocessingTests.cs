@@ -22,7 +22,25 @@ public class ImagePreprocessingTests
         using var x = tensor(new float[] { 0, 127.5f, 255 }).reshape(1, 1, 3);
         using var y = ImagePreprocessing.preprocess_image(x, "tf");
         Assert.That(y.flatten().data<float>().ToArray(), Is.EqualTo(new[] { -1.0, 0.0, 1.0 }).Within(1e-6));
-        Assert.Throws<ArgumentException>(() => ImagePreprocessing.preprocess_image(x, "torch"));
+        Assert.Throws<ArgumentException>(() => ImagePreprocessing.preprocess_image(x, "pytorch"));
+    }
+
+    /// <summary>
+    /// keras_applications' 'torch' mode (efficientnet's preprocess_input) in float32: x / 255, minus the ImageNet mean,
+    /// divided by its deviation, by channel position and without a channel swap; RetinaNet.Onnx's plain-C# copy agrees.
+    /// </summary>
+    [Test]
+    public void PreprocessImage_Torch_ScalesToUnitAndStandardisesByChannelPosition()
+    {
+        var pixels = new float[] { 0, 100, 255, 123.675f, 116.28f, 103.53f };
+        using var x = tensor(pixels).reshape(1, 2, 3);
+        using var y = ImagePreprocessing.preprocess_image(x, "torch");
+        float[] mean = { 0.485f, 0.456f, 0.406f }, std = { 0.229f, 0.224f, 0.225f };
+        var expected = pixels.Select((p, i) => (p / 255f - mean[i % 3]) / std[i % 3]).ToArray();
+        Assert.That(y.dtype, Is.EqualTo(ScalarType.Float32));
+        Assert.That(y.flatten().data<float>().ToArray(), Is.EqualTo(expected).Within(1e-6));
+        Assert.That(expected.Skip(3), Is.EqualTo(new[] { 0f, 0f, 0f }).Within(1e-6), "0.485·255 on the first channel gives 0");
+        Assert.That(RetinaNet.Inference.ImageNormalization.Normalize(pixels, "torch"), Is.EqualTo(expected).Within(1e-6));
     }
 
     [Test]
