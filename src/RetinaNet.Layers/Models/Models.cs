@@ -19,7 +19,7 @@ public static class models
         if (backbone_name.Contains("mobilenet")) return new MobileNetBackbone(backbone_name);
         if (backbone_name.Contains("vgg")) return new VggBackbone(backbone_name);
         throw new NotSupportedException($"Backbone class for '{backbone_name}' not implemented (available: resnet18/34/50/101/152, " +
-            "mobilenet{128,160,192,224}_{alpha}, vgg16/19, densenet121/169/201, seresnet18/34).");
+            "mobilenet{128,160,192,224}_{alpha}, vgg16/19, densenet121/169/201, seresnet18/34/50/101/152, seresnext50/101, senet154).");
     }
 
     /// <summary>Loads a RetinaNet <c>.h5</c> with the backbone's <c>custom_objects</c>.</summary>

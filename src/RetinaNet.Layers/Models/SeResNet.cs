@@ -65,18 +65,19 @@ public static class SeResNet
 
     /// <summary>
     /// classification_models' ChannelSE (reduction 16): global average → Lambda(expand_dims) → 1×1 conv (C/16, bias,
-    /// he_uniform) → relu → 1×1 conv (C) → sigmoid → Multiply with the input.
+    /// he_uniform) → relu → 1×1 conv (C) → sigmoid → Multiply with the input. Layers take <paramref name="names"/>'
+    /// names when given, else the session's automatic names.
     /// </summary>
-    public static KerasTensor ChannelSE(KerasTensor input, int reduction = 16)
+    public static KerasTensor ChannelSE(KerasTensor input, int reduction = 16, OneBasedLayerNames? names = null)
     {
         var channels = (int)(input.shape[-1] ?? throw new ArgumentException("ChannelSE needs a known channel count."));
-        KerasTensors x = new GlobalAveragePooling2D().Apply(input);
-        x = new Lambda(SeNetFunctions.expand_dims, (JsonObject)JsonNode.Parse("{\"channels_axis\": 3}")!).Apply(x);
-        x = new Conv2D(channels / reduction, 1, kernel_initializer: "he_uniform").Apply(x);
-        x = new Activation("relu").Apply(x);
-        x = new Conv2D(channels, 1, kernel_initializer: "he_uniform").Apply(x);
-        x = new Activation("sigmoid").Apply(x);
-        return new Multiply().Apply(new KerasTensors(input, x.Single())).Single();
+        KerasTensors x = new GlobalAveragePooling2D(name: names?.Next("global_average_pooling2d")).Apply(input);
+        x = new Lambda(SeNetFunctions.expand_dims, (JsonObject)JsonNode.Parse("{\"channels_axis\": 3}")!, name: names?.Next("lambda")).Apply(x);
+        x = new Conv2D(channels / reduction, 1, kernel_initializer: "he_uniform", name: names?.Next("conv2d")).Apply(x);
+        x = new Activation("relu", name: names?.Next("activation")).Apply(x);
+        x = new Conv2D(channels, 1, kernel_initializer: "he_uniform", name: names?.Next("conv2d")).Apply(x);
+        x = new Activation("sigmoid", name: names?.Next("activation")).Apply(x);
+        return new Multiply(name: names?.Next("multiply")).Apply(new KerasTensors(input, x.Single())).Single();
     }
 
     static Conv2D Conv(int filters, int kernel, int stride, string name) =>
