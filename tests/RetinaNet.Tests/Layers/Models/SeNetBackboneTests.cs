@@ -77,7 +77,8 @@ public class SeNetBackboneTests
     /// <summary>
     /// keras-retinanet's parameter count (backbone + <see cref="BackboneAcceptance.FpnAndHeads"/>) for 1 and 80
     /// classes; C3–C5 are keras-retinanet's layers with the channels and strides (8, 16, 32) of the architecture;
-    /// the activations are numbered 1…N with N from the architecture.
+    /// the activations are numbered 1…N with N from the architecture. The backbone is built once (the heavy part,
+    /// seconds for SENet-154's 7,300 layers) and both detectors are built on its C-layers, as <c>retinanet()</c> does.
     /// </summary>
     [TestCase("seresnet50", "activation_36", "activation_66", "activation_81", 512)]
     [TestCase("seresnet101", "activation_36", "activation_151", "activation_166", 512)]
@@ -89,7 +90,8 @@ public class SeNetBackboneTests
     {
         var backbone = models.backbone(name);
         Assert.That(backbone.preprocess_mode, Is.EqualTo("torch"));
-        var (_, layers) = backbone.backbone_layers(keras.Input(new Shape(64, 96, 3)));
+        var inputs = keras.Input(new Shape(64, 96, 3));
+        var (_, layers) = backbone.backbone_layers(inputs);
         Assert.That(new[] { "C3", "C4", "C5" }.Select(c => layers[c].layer.name), Is.EqualTo(new[] { c3, c4, c5 }));
         long?[] Hwc(string c) => new[] { layers[c].shape[1], layers[c].shape[2], layers[c].shape[3] };
         Assert.That(Hwc("C3"), Is.EqualTo(new long?[] { 8, 12, c3Channels }));
@@ -97,8 +99,7 @@ public class SeNetBackboneTests
         Assert.That(Hwc("C5"), Is.EqualTo(new long?[] { 2, 3, 2048 }));
         foreach (var classes in new[] { 1, 80 })
         {
-            keras.backend.clear_session();
-            var model = backbone.retinanet(classes);
+            var model = RetinaNetBuilder.retinanet(inputs, layers, classes);
             Assert.That(CountParams(model), Is.EqualTo(SeNetParams(name) + FpnAndHeads(c3Channels, 1024, 2048, classes)), $"{classes} classes");
             var activations = model.layers.Where(l => l is Activation && l.name.StartsWith("activation_", StringComparison.Ordinal)).Select(l => l.name);
             Assert.That(activations, Is.EqualTo(Enumerable.Range(1, Activations(name)).Select(i => $"activation_{i}")));
@@ -180,15 +181,20 @@ public class SeNetBackboneTests
         Assert.That(senet.layers.Count(l => l is Lambda), Is.EqualTo(50 * 65));
     }
 
-    /// <summary>The models with grouped convolutions and the one without: saved and loaded, same outputs, Keras' file layout.</summary>
-    [TestCase("seresnet50")]
-    [TestCase("seresnext50")]
-    public void SavedAndLoaded_GivesIdenticalOutputs_InAKerasLayout(string name)
+    /// <summary>
+    /// SE-ResNeXt-50 saved and loaded: same outputs, Keras' file layout. It holds every layer kind of senet.py (the
+    /// SE-ResNet and SENet-154 blocks add none: the same convolutions, paddings, SE blocks and group slices), so the
+    /// heavier models are not saved in the suite (SENet-154's 7,300 layers take minutes on two cores).
+    /// </summary>
+    [Test]
+    public void SeResNeXt50_SavedAndLoaded_GivesIdenticalOutputs_InAKerasLayout()
     {
-        var backbone = models.backbone(name);
+        var backbone = models.backbone("seresnext50");
         var model = backbone.retinanet(2, options: new RetinaNetOptions { feature_size = 16, head_feature_size = 16 });
         var loaded = SaveLoadAndCompare(model, backbone, 64, 64);
-        Assert.That(((Lambda)loaded.get_layer("lambda_1")).function, Is.SameAs(name == "seresnext50" ? SeNetFunctions.slice_tensor : SeNetFunctions.expand_dims));
+        Assert.That(((Lambda)loaded.get_layer("lambda_1")).function, Is.SameAs(SeNetFunctions.slice_tensor));
+        Assert.That(((Lambda)loaded.get_layer("lambda_1")).arguments.ToJsonString(), Is.EqualTo("{\"start\":0,\"stop\":4,\"axis\":3}"));
+        Assert.That(((Lambda)loaded.get_layer("lambda_33")).function, Is.SameAs(SeNetFunctions.expand_dims));
     }
 
     /// <summary><c>--freeze-backbone</c>: every backbone layer (the Lambdas and group convolutions included) stops training; FPN and heads do not.</summary>

@@ -22,7 +22,23 @@ public class ImagePreprocessingTests
         using var x = tensor(new float[] { 0, 127.5f, 255 }).reshape(1, 1, 3);
         using var y = ImagePreprocessing.preprocess_image(x, "tf");
         Assert.That(y.flatten().data<float>().ToArray(), Is.EqualTo(new[] { -1.0, 0.0, 1.0 }).Within(1e-6));
-        Assert.Throws<ArgumentException>(() => ImagePreprocessing.preprocess_image(x, "torch"));
+        Assert.Throws<ArgumentException>(() => ImagePreprocessing.preprocess_image(x, "pytorch"));
+    }
+
+    /// <summary>
+    /// keras_applications' 'torch' mode in float32, step by step as numpy does it (x / 255, − mean[c], / std[c]),
+    /// with the statistics in channel order: a BGR pixel's blue gets the red mean, as in keras-retinanet.
+    /// </summary>
+    [Test]
+    public void PreprocessImage_Torch_StandardisesEachChannelOfZeroToOnePixels()
+    {
+        float[] pixels = { 0, 100, 255, 17, 128, 250 };
+        using var x = tensor(pixels).reshape(1, 2, 3);
+        using var y = ImagePreprocessing.preprocess_image(x, "torch");
+        float[] mean = { 0.485f, 0.456f, 0.406f }, std = { 0.229f, 0.224f, 0.225f };
+        var expected = pixels.Select((v, i) => (v / 255f - mean[i % 3]) / std[i % 3]).ToArray();
+        Assert.That(y.flatten().data<float>().ToArray(), Is.EqualTo(expected));
+        Assert.That(RetinaNet.Inference.ImageNormalization.Normalize(pixels, "torch"), Is.EqualTo(expected), "the ONNX detector's copy");
     }
 
     [Test]
