@@ -96,10 +96,11 @@ public static class BackboneAcceptance
         var layerNames = weightsGroup.Attribute("layer_names").Read<string[]>();
         Assert.That(layerNames, Is.EqualTo(model.layers.Select(l => l.name).ToArray()));
         // PureHDF rescans a group on every lookup by name: list model_weights' members once (SE-ResNeXt has 1,300).
+        // A name with '/' (DenseNet's conv1/conv) is a nested group, found by its path.
         var layerGroups = weightsGroup.Children().OfType<IH5Group>().ToDictionary(g => g.Name);
         foreach (var layer in model.layers)
         {
-            var group = layerGroups[layer.name];
+            var group = layerGroups.TryGetValue(layer.name, out var direct) ? direct : weightsGroup.Group(layer.name);
             // Keras writes a weightless layer's weight_names as an empty float array (h5py's np.asarray([])).
             var attribute = group.Attribute("weight_names");
             var names = attribute.Type.Class == H5DataTypeClass.FloatingPoint ? Array.Empty<string>() : attribute.Read<string[]>();
