@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 backbones=("$@")
-[ ${#backbones[@]} -eq 0 ] && backbones=(vgg16 vgg19 densenet121 densenet169 densenet201 seresnet18 seresnet34)
+[ ${#backbones[@]} -eq 0 ] && backbones=(vgg16 vgg19 densenet121 densenet169 densenet201 seresnet18 seresnet34 seresnet50 seresnet101 seresnet152 seresnext50 seresnext101 senet154)
 [ $# -eq 0 ] && backbones+=(EfficientNetB0 EfficientNetB1 EfficientNetB2 EfficientNetB3 EfficientNetB4 EfficientNetB5 EfficientNetB6 EfficientNetB7)
 dotnet build src/RetinaNet.Train -c Release -v q -o artifacts/bench-backbones >/dev/null
 out=$(mktemp -d)

@@ -1,12 +1,12 @@
 namespace RetinaNet.Inference;
 
-/// <summary>The backbones' input normalisation in plain C#: 'caffe' subtracts the ImageNet BGR means, 'tf' maps 0..255 to −1..1, 'torch' scales to 0..1 and standardises with ImageNet's mean and deviation.</summary>
+/// <summary>The backbones' input normalisation in plain C#: 'caffe' subtracts the ImageNet BGR means, 'tf' maps 0..255 to −1..1, 'torch' scales to 0..1 and standardises per channel, 'none' copies.</summary>
 public static class ImageNormalization
 {
     /// <summary>The BGR channel means subtracted in 'caffe' mode.</summary>
     public static readonly float[] CaffeMeanBgr = { 103.939f, 116.779f, 123.68f };
 
-    /// <summary>The ImageNet mean and standard deviation of 'torch' mode, by channel position.</summary>
+    /// <summary>'torch' mode (SE-ResNet-50 and up): mean and standard deviation of 0..1 pixels, in channel order (not swapped).</summary>
     public static readonly float[] TorchMean = { 0.485f, 0.456f, 0.406f }, TorchStd = { 0.229f, 0.224f, 0.225f };
 
     /// <summary>A normalised copy of (H, W, 3) BGR pixels.</summary>
@@ -21,11 +21,14 @@ public static class ImageNormalization
             case "tf":
                 for (int i = 0; i < bgr.Length; i++) result[i] = bgr[i] / 127.5f - 1f;
                 break;
-            case "torch": // keras_applications' 'torch' mode (EfficientNet); no channel swap, as in keras-retinanet
+            case "torch":
                 for (int i = 0; i < bgr.Length; i++) result[i] = (bgr[i] / 255f - TorchMean[i % 3]) / TorchStd[i % 3];
                 break;
+            case "none":
+                Array.Copy(bgr, result, bgr.Length);
+                break;
             default:
-                throw new ArgumentException($"unknown preprocessing mode '{mode}' (expected 'caffe', 'tf' or 'torch').");
+                throw new ArgumentException($"unknown preprocessing mode '{mode}' (expected 'caffe', 'tf', 'torch' or 'none').");
         }
         return result;
     }

@@ -81,8 +81,23 @@ public class Conv2D : KernelLayer
     {
         Tensor x = inputs;
         if (kernel_size is { first: 1, second: 1 } && groups == 1) return PointwiseCall(x);
+        if (groups > 1 && x.shape[3] == groups && filters > groups) return OneChannelGroupsCall(x);
         using var nchw = x.permute(0, 3, 1, 2);
         var y = Activate(Convolve(nchw, kernel.value, kernel_size, strides, dilation_rate, padding, groups));
+        return y.permute(0, 2, 3, 1);
+    }
+
+    /// <summary>
+    /// One input channel per group and several outputs each (a depthwise convolution with a multiplier): libtorch
+    /// 2.10's channels-last CPU path computes this wrongly, and with one channel per group the channels-last kernel
+    /// also passes as plain NCHW, so both operands are given plain NCHW strides (as <see cref="DepthwiseKernelLayout"/> does).
+    /// </summary>
+    Tensor OneChannelGroupsCall(Tensor x)
+    {
+        using var nchw = x.permute(0, 3, 1, 2).contiguous();
+        var w = kernel.value;
+        using var weight = w.as_strided(w.shape, new[] { w.shape[2] * w.shape[3], w.shape[2] * w.shape[3], w.shape[3], 1L });
+        var y = Activate(Convolve(nchw, weight, kernel_size, strides, dilation_rate, padding, groups));
         return y.permute(0, 2, 3, 1);
     }
 

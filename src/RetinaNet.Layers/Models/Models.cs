@@ -20,7 +20,7 @@ public static class models
         if (backbone_name.Contains("vgg")) return new VggBackbone(backbone_name);
         if (backbone_name.Contains("EfficientNet")) return new EfficientNetBackbone(backbone_name);
         throw new NotSupportedException($"Backbone class for '{backbone_name}' not implemented (available: resnet18/34/50/101/152, " +
-            "mobilenet{128,160,192,224}_{alpha}, vgg16/19, densenet121/169/201, seresnet18/34, EfficientNetB0-B7).");
+            "mobilenet{128,160,192,224}_{alpha}, vgg16/19, densenet121/169/201, seresnet18/34/50/101/152, seresnext50/101, senet154, EfficientNetB0-B7).");
     }
 
     /// <summary>Loads a RetinaNet <c>.h5</c> with the backbone's <c>custom_objects</c>.</summary>

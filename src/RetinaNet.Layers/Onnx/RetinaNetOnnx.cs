@@ -9,7 +9,7 @@ namespace RetinaNet.Layers.Onnx;
 /// </summary>
 public static class RetinaNetOnnx
 {
-    /// <summary>Metadata key: the backbone's preprocessing ("caffe" or "tf").</summary>
+    /// <summary>Metadata key: the backbone's preprocessing ("caffe", "tf", "torch" or "none").</summary>
     public const string PreprocessModeKey = "retinanet.preprocess_mode";
     /// <summary>Metadata key: "true" when the file takes uint8 BGR pixels and preprocesses them itself.</summary>
     public const string PreprocessingIncludedKey = "retinanet.preprocessing_included";
@@ -58,7 +58,7 @@ public static class RetinaNetOnnx
         OnnxExporter.Export(inference_model, path, Options(preprocess_mode, include_preprocessing, registry));
     }
 
-    /// <summary>uint8 → float32, then caffe (subtract the BGR means), tf (x / 127.5 − 1) or torch ((x / 255 − mean) / std), as the backbone preprocesses.</summary>
+    /// <summary>uint8 → float32, then caffe (subtract the BGR means), tf (x / 127.5 − 1), torch ((x / 255 − mean) / std) or none, as the backbone preprocesses.</summary>
     static string Preprocess(OnnxGraph g, string input, string mode)
     {
         var x = g.Add("Cast", new[] { input }, OnnxAttributes.Int("to", (long)OnnxType.Float));
@@ -66,9 +66,13 @@ public static class RetinaNetOnnx
         {
             "caffe" => g.Add("Sub", new[] { x, g.Floats(new[] { 103.939f, 116.779f, 123.68f }, 3) }),
             "tf" => g.Add("Sub", new[] { g.Add("Div", new[] { x, g.Float(127.5f) }), g.Float(1f) }),
-            "torch" => g.Add("Div", new[] { g.Add("Sub", new[] { g.Add("Div", new[] { x, g.Float(255f) }),
-                g.Floats(new[] { 0.485f, 0.456f, 0.406f }, 3) }), g.Floats(new[] { 0.229f, 0.224f, 0.225f }, 3) }),
-            _ => throw new ArgumentException($"unknown preprocessing mode '{mode}' (expected 'caffe', 'tf' or 'torch')."),
+            "torch" => g.Add("Div", new[]
+            {
+                g.Add("Sub", new[] { g.Add("Div", new[] { x, g.Float(255f) }), g.Floats(new[] { 0.485f, 0.456f, 0.406f }, 3) }),
+                g.Floats(new[] { 0.229f, 0.224f, 0.225f }, 3),
+            }),
+            "none" => x,
+            _ => throw new ArgumentException($"unknown preprocessing mode '{mode}' (expected 'caffe', 'tf', 'torch' or 'none')."),
         };
     }
 }

@@ -12,9 +12,15 @@ public static class ImagePreprocessing
     /// <summary>The ImageNet BGR channel means subtracted in 'caffe' mode.</summary>
     public static readonly double[] CaffeMeanBgr = { 103.939, 116.779, 123.68 };
 
+    /// <summary>keras_applications' 'torch' mode: per-channel mean and standard deviation of 0..1 pixels, in channel order.</summary>
+    public static readonly double[] TorchMean = { 0.485, 0.456, 0.406 }, TorchStd = { 0.229, 0.224, 0.225 };
+
     /// <summary>
     /// Normalises an image for a backbone: 'caffe' subtracts <see cref="CaffeMeanBgr"/> per channel (no scaling, no
-    /// channel swap); 'tf' maps 0..255 to -1..1 with <c>x / 127.5 - 1</c>; 'none' leaves it as is (SE-ResNets). The result is a new float32 tensor.
+    /// channel swap); 'tf' maps 0..255 to -1..1 with <c>x / 127.5 - 1</c>; 'torch' (EfficientNet, SE-ResNet-50 and up) computes
+    /// <c>(x / 255 - mean[c]) / std[c]</c> with <see cref="TorchMean"/>/<see cref="TorchStd"/> applied to the channels
+    /// as they come (keras_applications does not swap them, so BGR images get the R statistics on B); 'none' leaves it
+    /// as is (SE-ResNet-18/34). The result is a new float32 tensor.
     /// </summary>
     public static Tensor preprocess_image(Tensor x, string mode = "caffe")
     {
@@ -23,25 +29,14 @@ public static class ImagePreprocessing
         Tensor result = mode switch
         {
             "tf" => image.div(HeldScalar.Of(127.5)).sub(HeldScalar.Of(1.0)),
-            "none" => image, // classification_models' SE-ResNets: preprocess_input is the identity
-            "torch" => TorchMode(image),
+            "none" => image, // classification_models' SE-ResNet-18/34: preprocess_input is the identity
+            "torch" => image.div(HeldScalar.Of(255.0))
+                .add(tensor(TorchMean.Select(v => (float)v).ToArray(), device: image.device), HeldScalar.Of(-1))
+                .div(tensor(TorchStd.Select(v => (float)v).ToArray(), device: image.device)),
             "caffe" => image - tensor(CaffeMeanBgr.Select(v => (float)v).ToArray(), device: image.device),
             _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe', 'tf', 'torch' or 'none')."),
         };
         return result.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>ImageNet mean and standard deviation of keras_applications' 'torch' mode, indexed by channel position.</summary>
-    public static readonly double[] TorchMean = { 0.485, 0.456, 0.406 }, TorchStd = { 0.229, 0.224, 0.225 };
-
-    // keras_applications' 'torch' mode (efficientnet's preprocess_input): x / 255, minus TorchMean, divided by
-    // TorchStd, in float32 and in that order. It swaps no channels, so on keras-retinanet's BGR images the first
-    // (RGB red) statistics go to blue, as in Python.
-    static Tensor TorchMode(Tensor image)
-    {
-        var negativeMean = tensor(TorchMean.Select(v => -(float)v).ToArray(), device: image.device);
-        var std = tensor(TorchStd.Select(v => (float)v).ToArray(), device: image.device);
-        return image.div(HeldScalar.Of(255.0)).add(negativeMean, HeldScalar.One).div(std);
     }
 
     /// <summary>

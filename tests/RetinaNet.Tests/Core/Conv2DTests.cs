@@ -99,4 +99,42 @@ public class PointwiseConv2DTests
             foreach (var w in conv.weights) w.value.grad = null;
         }
     }
+
+    /// <summary>
+    /// A grouped convolution is one convolution per group on that group's input channels, output channels in group
+    /// order (Keras' kernel (kh, kw, in/groups, filters), TensorFlow's grouping). Checked against separate
+    /// ungrouped layers with the kernel's column blocks, with several outputs per group (the case libtorch 2.10's
+    /// channels-last CPU path gets wrong) and with one.
+    /// </summary>
+    [TestCase(2, 6, 1, "same")]
+    [TestCase(2, 6, 2, "valid")]
+    [TestCase(4, 4, 2, "same")]
+    [TestCase(3, 12, 1, "valid")]
+    [TestCase(12, 24, 1, "same")]
+    [TestCase(12, 36, 2, "same")]
+    public void Grouped_EqualsOneConvolutionPerGroup(int groups, int filters, int stride, string padding)
+    {
+        using var scope = NewDisposeScope();
+        const int cin = 12;
+        var grouped = new Conv2D(filters, 3, strides: stride, padding: padding, groups: groups);
+        var x = randn(2, 7, 8, cin);
+        grouped.Apply(x).Dispose();
+        var kernel = randn(3, 3, cin / groups, filters);
+        var bias = randn(filters);
+        grouped.set_weights(new[] { kernel, bias });
+        var y = grouped.Apply(x);
+        int perGroup = filters / groups, inPerGroup = cin / groups;
+        var parts = new List<Tensor>();
+        for (int g = 0; g < groups; g++)
+        {
+            var single = new Conv2D(perGroup, 3, strides: stride, padding: padding);
+            var slice = x.slice(3, g * inPerGroup, (g + 1) * inPerGroup, 1).contiguous();
+            single.Apply(slice).Dispose();
+            single.set_weights(new[] { kernel.slice(3, g * perGroup, (g + 1) * perGroup, 1).contiguous(), bias.slice(0, g * perGroup, (g + 1) * perGroup, 1).contiguous() });
+            parts.Add(single.Apply(slice));
+        }
+        var expected = cat(parts, 3);
+        Assert.That(y.shape, Is.EqualTo(expected.shape));
+        Assert.That(y.allclose(expected, rtol: 1e-5, atol: 1e-5), Is.True, $"max difference {(y - expected).abs().max().item<float>()}");
+    }
 }
