@@ -19,6 +19,7 @@ internal static class RetinaNetOnnxConverters
         r.Register<UpsampleLike>(UpsampleLike);
         r.Register<FilterDetections>(FilterDetectionsOnnx.Convert);
         r.RegisterAs<ResNetBatchNormalization, RetinaNet.Core.Layers.BatchNormalization>();
+        TorchVisionOnnx.RegisterAll(r);
     }
 
     /// <summary>Height and width of a rank-4 value (in its own layout) as a 1-D int64 tensor [H, W].</summary>

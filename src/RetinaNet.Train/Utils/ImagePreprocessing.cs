@@ -12,9 +12,17 @@ public static class ImagePreprocessing
     /// <summary>The ImageNet BGR channel means subtracted in 'caffe' mode.</summary>
     public static readonly double[] CaffeMeanBgr = { 103.939, 116.779, 123.68 };
 
+    /// <summary>torchvision's ImageNet RGB means in 'torch' mode (values in [0, 1]).</summary>
+    public static readonly float[] TorchMeanRgb = { 0.485f, 0.456f, 0.406f };
+
+    /// <summary>torchvision's ImageNet RGB standard deviations in 'torch' mode.</summary>
+    public static readonly float[] TorchStdRgb = { 0.229f, 0.224f, 0.225f };
+
     /// <summary>
     /// Normalises an image for a backbone: 'caffe' subtracts <see cref="CaffeMeanBgr"/> per channel (no scaling, no
-    /// channel swap); 'tf' maps 0..255 to -1..1 with <c>x / 127.5 - 1</c>; 'none' leaves it as is (SE-ResNets). The result is a new float32 tensor.
+    /// channel swap); 'tf' maps 0..255 to -1..1 with <c>x / 127.5 - 1</c>; 'none' leaves it as is (SE-ResNets); 'torch' is
+    /// torchvision's <c>to_tensor</c> and <c>Normalize</c>: BGR to RGB, <c>x / 255</c>, minus the ImageNet mean, divided by its
+    /// std (<see cref="TorchMeanRgb"/>, <see cref="TorchStdRgb"/>). The result is a new float32 tensor.
     /// </summary>
     public static Tensor preprocess_image(Tensor x, string mode = "caffe")
     {
@@ -24,8 +32,10 @@ public static class ImagePreprocessing
         {
             "tf" => image.div(HeldScalar.Of(127.5)).sub(HeldScalar.Of(1.0)),
             "none" => image, // classification_models' SE-ResNets: preprocess_input is the identity
+            "torch" => image.flip(-1).div(HeldScalar.Of(255.0))
+                .add(tensor(TorchMeanRgb, device: image.device), HeldScalar.Of(-1)).div(tensor(TorchStdRgb, device: image.device)),
             "caffe" => image - tensor(CaffeMeanBgr.Select(v => (float)v).ToArray(), device: image.device),
-            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe', 'tf' or 'none')."),
+            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe', 'tf', 'torch' or 'none')."),
         };
         return result.MoveToOuterDisposeScope();
     }

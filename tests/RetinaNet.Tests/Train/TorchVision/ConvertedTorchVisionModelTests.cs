@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using RetinaNet.Core;
+using RetinaNet.Layers.TorchVision;
+using RetinaNet.Tests.Layers.Onnx;
+using RetinaNet.Tests.Layers.TorchVision;
+using RetinaNet.Tests.Train.Cli;
+using RetinaNet.Train.Cli;
+using RetinaNet.Train.Inference;
+using RetinaNet.Train.Preprocessing;
+using RetinaNet.Train.Utils;
+
+namespace RetinaNet.Tests.Train.TorchVision;
+
+/// <summary>
+/// A file written by convert-torchvision is a normal model of ours: <c>predict</c> and <c>evaluate</c> on it give the
+/// detections of the C# TorchVision path (<see cref="TorchVisionDetector"/>, proven equal to torchvision 0.14 by
+/// TorchVisionDetectionTests): torchvision's resize, normalisation, padding, anchors, box coder and post-processing,
+/// chosen by the file itself.
+/// </summary>
+[NonParallelizable]
+public class ConvertedTorchVisionModelTests
+{
+    string folder = "";
+
+    [SetUp]
+    public void CreateFolder() => folder = Directory.CreateTempSubdirectory("rn-tv").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(folder, true);
+
+    static string Side(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    [TestCase(TorchVisionVariant.V1)]
+    [TestCase(TorchVisionVariant.V2)]
+    public void Predict_OnAConvertedFile_GivesTheTorchVisionPathsDetections(TorchVisionVariant variant)
+    {
+        var image = ConvertedTorchVisionModels.Image(folder, 96, 140, seed: 5);
+        var path = ConvertedTorchVisionModels.Save(variant, folder, image);
+        var json = Path.Combine(folder, "out.json");
+        var (code, _, stderr) = CliRunner.Run("predict", path, image, "--convert-model", "--score-threshold", "0",
+            "--image-min-side", Side(ConvertedTorchVisionModels.MinSize), "--image-max-side", Side(ConvertedTorchVisionModels.MaxSize), "--output", json);
+        Assert.That(code, Is.EqualTo(0), stderr);
+        var found = JsonNode.Parse(File.ReadAllText(json))!.AsArray()[0]!["detections"]!.AsArray();
+        var ours = new OnnxComparison.Outputs(
+            found.SelectMany(d => new[] { "x1", "y1", "x2", "y2" }.Select(k => (float)d![k]!.GetValue<double>())).ToArray(),
+            found.Select(d => (float)d!["score"]!.GetValue<double>()).ToArray(), found.Select(d => d!["label"]!.GetValue<int>()).ToArray());
+        var reference = ConvertedTorchVisionModels.Reference(keras.models.load_model(path, RetinaNet.Layers.CustomObjects.WithResNet(), compile: false), image);
+        Assert.That(OnnxComparison.AssertSameDetections(reference, ours, boxTolerance: 1e-3, scoreTolerance: 1e-5), Is.GreaterThanOrEqualTo(50));
+    }
+
+    [Test]
+    public void Evaluate_OnAConvertedFile_SeesTheTorchVisionPathsDetections_AndReportsMap()
+    {
+        var image = ConvertedTorchVisionModels.Image(folder, 120, 90, seed: 7);
+        var path = ConvertedTorchVisionModels.Save(TorchVisionVariant.V1, folder, image);
+        var annotations = Path.Combine(folder, "annotations.csv");
+        var classes = Path.Combine(folder, "classes.csv");
+        File.WriteAllText(annotations, "image.png,10,12,60,80,a\nimage.png,30,40,85,110,c\n");
+        File.WriteAllText(classes, "a,0\nb,1\nc,2\n");
+        var sizing = new ImageSizing(ConvertedTorchVisionModels.MinSize, ConvertedTorchVisionModels.MaxSize);
+
+        // What evaluate does: load, convert, and read the model's own input rules.
+        var network = ModelLoading.LoadInference(path, "resnet50", convert: true, config: null, sizing);
+        var (mode, imageSizing) = ModelLoading.InputFor(network, "resnet50", sizing);
+        Assert.That((mode, imageSizing.no_resize), Is.EqualTo(("torch", true)));
+        var generator = new CsvGenerator(annotations, classes, options: new GeneratorOptions
+        {
+            image_sizing = imageSizing, shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
+        });
+        var output = Detector.For(generator, network).predict(generator.load_image(0));
+        var ours = new OnnxComparison.Outputs(output.boxes.Select(v => (float)v).ToArray(), output.scores.Select(v => (float)v).ToArray(), output.labels);
+        var reference = ConvertedTorchVisionModels.Reference(keras.models.load_model(path, RetinaNet.Layers.CustomObjects.WithResNet(), compile: false), image);
+        var count = reference.Labels.Length;
+        Assert.That(ours.Labels.Count(l => l >= 0), Is.EqualTo(count));
+        var real = new OnnxComparison.Outputs(ours.Boxes.Take(4 * count).ToArray(), ours.Scores.Take(count).ToArray(), ours.Labels.Take(count).ToArray());
+        Assert.That(OnnxComparison.AssertSameDetections(reference, real, boxTolerance: 1e-3, scoreTolerance: 1e-5), Is.GreaterThanOrEqualTo(50));
+
+        var (code, stdout, stderr) = CliRunner.Run("evaluate", "csv", annotations, classes, path, "--convert-model",
+            "--image-min-side", Side(ConvertedTorchVisionModels.MinSize), "--image-max-side", Side(ConvertedTorchVisionModels.MaxSize));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("mAP"));
+    }
+}
