@@ -72,6 +72,40 @@ internal static class ConvertedTorchVisionModels
         return path;
     }
 
+    static readonly Lazy<string> sharedFolder = new(() =>
+    {
+        var created = Directory.CreateTempSubdirectory("rn-tv-shared").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(created, true); } catch (IOException) { } };
+        return created;
+    }, isThreadSafe: true);
+
+    static readonly Dictionary<TorchVisionVariant, Lazy<(string model, string image)>> shared = new()
+    {
+        [TorchVisionVariant.V1] = new(() => Create(TorchVisionVariant.V1), isThreadSafe: true),
+        [TorchVisionVariant.V2] = new(() => Create(TorchVisionVariant.V2), isThreadSafe: true),
+    };
+
+    static (string, string) Create(TorchVisionVariant variant)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var image = Image(sharedFolder.Value, 96, 140, seed: 5, name: $"image-{variant}.png");
+        var built = Build(variant, image);
+        var buildSeconds = clock.Elapsed.TotalSeconds;
+        var model = Path.Combine(sharedFolder.Value, $"converted-{variant}.h5");
+        built.save(model);
+        TestContext.Progress.WriteLine($"Converted {variant} test model built in {buildSeconds:F1} s, saved in {clock.Elapsed.TotalSeconds - buildSeconds:F1} s");
+        return (model, image);
+    }
+
+    /// <summary>
+    /// One converted file per variant and the image its scores were spread on (96×140), made once per test run
+    /// (a ResNet-50 RetinaNet takes seconds to build and save) and shared by the tests that only read them.
+    /// </summary>
+    public static (string model, string image) Shared(TorchVisionVariant variant) => shared[variant].Value;
+
+    /// <summary>Loads a converted file as predict/evaluate do.</summary>
+    public static Model Load(string path) => keras.models.load_model(path, CustomObjects.WithResNet(), compile: false);
+
     /// <summary>A PNG of smooth random colours (lossless, so every reader sees the same pixels).</summary>
     public static string Image(string folder, int height, int width, long seed, string name = "image.png")
     {
