@@ -25,6 +25,9 @@ public static class CustomObjects
         [nameof(TorchVision.TorchVisionResize)] = typeof(TorchVision.TorchVisionResize),
         [nameof(TorchVision.TorchVisionCandidates)] = typeof(TorchVision.TorchVisionCandidates),
         [nameof(TorchVision.TorchVisionRescaleBoxes)] = typeof(TorchVision.TorchVisionRescaleBoxes),
+        ["_torchvision_focal"] = new TorchVision.TorchVisionFocal(),
+        ["_torchvision_l1"] = new TorchVision.TorchVisionBoxLoss("l1"),
+        ["_torchvision_giou"] = new TorchVision.TorchVisionBoxLoss("giou"),
     };
 
     /// <summary>keras-retinanet's dictionary plus keras-resnet's frozen <c>BatchNormalization</c>.</summary>

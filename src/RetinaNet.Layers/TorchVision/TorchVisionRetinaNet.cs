@@ -69,6 +69,10 @@ public static class TorchVisionRetinaNet
         return null;
     }
 
+    /// <summary>Whether a Keras .h5 file holds a torchvision RetinaNet of ours, read from its config without loading it.</summary>
+    public static bool IsTorchVisionFile(string path) =>
+        KerasFileInfo.Read(path).layers.Any(l => l.class_name == nameof(TorchVisionInput));
+
     /// <summary>The variant a model was built as, from its recipe; null for other models.</summary>
     public static TorchVisionVariant? VariantOf(Model model) => RecipeOf(model)?.variant;
 

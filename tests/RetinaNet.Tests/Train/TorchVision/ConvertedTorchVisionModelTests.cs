@@ -82,4 +82,31 @@ public class ConvertedTorchVisionModelTests
         Assert.That(code, Is.EqualTo(0), stderr);
         Assert.That(stdout, Does.Contain("mAP"));
     }
+
+    [Test]
+    public void TrainSnapshot_OnAConvertedFile_FineTunesWithTorchVisionsLosses_AndSavesALoadableSnapshot()
+    {
+        var (path, image) = ConvertedTorchVisionModels.Shared(TorchVisionVariant.V1);
+        File.Copy(image, Path.Combine(folder, "image.png"));
+        var annotations = Path.Combine(folder, "annotations.csv");
+        var classes = Path.Combine(folder, "classes.csv");
+        File.WriteAllText(annotations, "image.png,10,12,60,80,a\nimage.png,70,30,130,90,c\n");
+        File.WriteAllText(classes, "a,0\nb,1\nc,2\n");
+        var snapshots = Path.Combine(folder, "snapshots");
+        // One image: every step sees the same batch, so the loss must fall.
+        var (code, stdout, stderr) = CliRunner.Run("train", "--snapshot", path, "--epochs", "2", "--steps", "3", "--lr", "1e-4",
+            "--image-min-side", "96", "--image-max-side", "140", "--no-evaluation", "--workers", "1", "--snapshot-path", snapshots,
+            "csv", annotations, classes);
+        Assert.That(code, Is.EqualTo(0), stdout + stderr);
+        var log = File.ReadAllLines(Path.Combine(snapshots, "training_log.csv"));
+        var header = log[0].Split(',');
+        double Loss(int epoch, string name) => double.Parse(log[1 + epoch].Split(',')[Array.IndexOf(header, name)], CultureInfo.InvariantCulture);
+        TestContext.Out.WriteLine(string.Join("\n", log));
+        Assert.That(Loss(1, "loss"), Is.LessThan(Loss(0, "loss")), "the loss falls from the first epoch to the second");
+        var snapshot = Directory.GetFiles(snapshots, "*_02.h5").Single();
+        var reloaded = keras.models.load_model(snapshot, RetinaNet.Layers.CustomObjects.WithResNet());
+        Assert.That(TorchVisionRetinaNet.RecipeOf(reloaded)?.variant, Is.EqualTo(TorchVisionVariant.V1));
+        Assert.That(reloaded.losses["regression"], Is.TypeOf<TorchVisionBoxLoss>());
+        Assert.That(reloaded.losses["classification"], Is.TypeOf<TorchVisionFocal>());
+    }
 }
