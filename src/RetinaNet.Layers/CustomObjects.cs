@@ -21,6 +21,7 @@ public static class CustomObjects
         ["ClipBoxes"] = typeof(ClipBoxes),
         ["_smooth_l1"] = new SmoothL1(),
         ["_focal"] = new Focal(),
+        ["_giou"] = new Giou(),
         [nameof(TorchVision.TorchVisionInput)] = typeof(TorchVision.TorchVisionInput),
         [nameof(TorchVision.TorchVisionResize)] = typeof(TorchVision.TorchVisionResize),
         [nameof(TorchVision.TorchVisionCandidates)] = typeof(TorchVision.TorchVisionCandidates),

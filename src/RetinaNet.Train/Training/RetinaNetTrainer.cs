@@ -48,6 +48,8 @@ public static class RetinaNetTrainer
                     anchors = anchors,
                     feature_size = options.feature_size,
                     head_feature_size = options.feature_size,
+                    head_norm = options.recipe.head_norm,
+                    p6_from = options.recipe.p6_from,
                 });
             var weights = options.weights;
             if (weights is null && options.imagenet_weights && backbone is not MobileNetBackbone)
@@ -69,7 +71,7 @@ public static class RetinaNetTrainer
             model.compile(
                 optimizer: new Adam(learning_rate: options.lr, clipnorm: options.optimizer_clipnorm),
                 loss: torchvision is not null ? Layers.TorchVision.TorchVisionTraining.Losses(torchvision.variant)
-                    : new Dictionary<string, Loss> { ["regression"] = Losses.smooth_l1(), ["classification"] = Losses.focal() });
+                    : new Dictionary<string, Loss> { ["regression"] = options.recipe.BoxLoss(), ["classification"] = Losses.focal() });
         var prediction = torchvision is not null
             ? Layers.TorchVision.TorchVisionRetinaNet.inference_model(model, null,
                 new Layers.TorchVision.TorchVisionTransform(options.image_sizing.min_side, options.image_sizing.max_side))
