@@ -109,4 +109,18 @@ public class ConvertedTorchVisionModelTests
         Assert.That(reloaded.losses["regression"], Is.TypeOf<TorchVisionBoxLoss>());
         Assert.That(reloaded.losses["classification"], Is.TypeOf<TorchVisionFocal>());
     }
+
+    [Test]
+    public void Export_OfAConvertedFile_WritesAGraphThatResizesInside_WithTorchVisionsNormalisation()
+    {
+        var (path, _) = ConvertedTorchVisionModels.Shared(TorchVisionVariant.V1);
+        var onnx = Path.Combine(folder, "model.onnx");
+        var (code, stdout, stderr) = CliRunner.Run("export", path, onnx, "--from-training-model");
+        Assert.That(code, Is.EqualTo(0), stdout + stderr);
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        Assert.That(metadata[RetinaNet.Layers.Onnx.RetinaNetOnnx.PreprocessModeKey], Is.EqualTo("torch"));
+        Assert.That(metadata[RetinaNet.Layers.Onnx.RetinaNetOnnx.ResizesInsideKey], Is.EqualTo("true"));
+        Assert.That(session.OutputMetadata.Keys, Is.EqualTo(new[] { "boxes", "scores", "labels" }));
+    }
 }
