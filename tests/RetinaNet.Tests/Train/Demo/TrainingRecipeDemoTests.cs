@@ -33,4 +33,16 @@ public class TrainingRecipeDemoTests
         }
         finally { Directory.Delete(output, true); }
     }
+
+    [Test]
+    public void Train_RefusesGroupNormHeadsOfAWidthThatIsNotAMultipleOf32_BeforeAnyWork()
+    {
+        var options = new RetinaNet.Train.Training.TrainingOptions
+        {
+            recipe = new RetinaNet.Train.Training.TrainingRecipe(head_norm: "group"), feature_size = 48, no_snapshots = true,
+            snapshot_path = Path.GetTempPath(),
+        };
+        var e = Assert.Throws<ArgumentException>(() => RetinaNet.Train.Training.TrainingPreflight.CheckOptions(options));
+        Assert.That(e!.Message, Does.Contain("--head-norm group").And.Contain("--feature-size 48"));
+    }
 }

@@ -22,7 +22,17 @@ public class ImagePreprocessingTests
         using var x = tensor(new float[] { 0, 127.5f, 255 }).reshape(1, 1, 3);
         using var y = ImagePreprocessing.preprocess_image(x, "tf");
         Assert.That(y.flatten().data<float>().ToArray(), Is.EqualTo(new[] { -1.0, 0.0, 1.0 }).Within(1e-6));
-        Assert.Throws<ArgumentException>(() => ImagePreprocessing.preprocess_image(x, "torch"));
+        Assert.Throws<ArgumentException>(() => ImagePreprocessing.preprocess_image(x, "pytorch"));
+    }
+
+    [Test]
+    public void PreprocessImage_Torch_IsTorchvisionsNormalisationOfTheRgbImage()
+    {
+        // One BGR pixel (b, g, r) = (0, 127.5, 255): RGB (1, 0.5, 0), minus the ImageNet mean, divided by its std.
+        using var x = tensor(new float[] { 0, 127.5f, 255 }).reshape(1, 1, 3);
+        using var y = ImagePreprocessing.preprocess_image(x, "torch");
+        var expected = new[] { (1 - 0.485) / 0.229, (0.5 - 0.456) / 0.224, (0 - 0.406) / 0.225 };
+        Assert.That(y.flatten().data<float>().ToArray(), Is.EqualTo(expected).Within(1e-5));
     }
 
     [Test]
