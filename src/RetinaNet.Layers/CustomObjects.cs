@@ -7,7 +7,10 @@ namespace RetinaNet.Layers;
 /// </summary>
 public static class CustomObjects
 {
-    /// <summary>A fresh dictionary with exactly keras-retinanet's keys.</summary>
+    /// <summary>
+    /// A fresh dictionary with keras-retinanet's keys, plus the layers of torchvision RetinaNets
+    /// (<c>retinanet convert-torchvision</c>), so their files load like any other model of ours.
+    /// </summary>
     public static Dictionary<string, object> Create() => new()
     {
         ["UpsampleLike"] = typeof(UpsampleLike),
@@ -18,6 +21,14 @@ public static class CustomObjects
         ["ClipBoxes"] = typeof(ClipBoxes),
         ["_smooth_l1"] = new SmoothL1(),
         ["_focal"] = new Focal(),
+        ["_giou"] = new Giou(),
+        [nameof(TorchVision.TorchVisionInput)] = typeof(TorchVision.TorchVisionInput),
+        [nameof(TorchVision.TorchVisionResize)] = typeof(TorchVision.TorchVisionResize),
+        [nameof(TorchVision.TorchVisionCandidates)] = typeof(TorchVision.TorchVisionCandidates),
+        [nameof(TorchVision.TorchVisionRescaleBoxes)] = typeof(TorchVision.TorchVisionRescaleBoxes),
+        ["_torchvision_focal"] = new TorchVision.TorchVisionFocal(),
+        ["_torchvision_l1"] = new TorchVision.TorchVisionBoxLoss("l1"),
+        ["_torchvision_giou"] = new TorchVision.TorchVisionBoxLoss("giou"),
     };
 
     /// <summary>keras-retinanet's dictionary plus keras-resnet's frozen <c>BatchNormalization</c>.</summary>

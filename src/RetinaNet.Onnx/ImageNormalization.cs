@@ -24,11 +24,18 @@ public static class ImageNormalization
             case "torch":
                 for (int i = 0; i < bgr.Length; i++) result[i] = (bgr[i] / 255f - TorchMean[i % 3]) / TorchStd[i % 3];
                 break;
+            case "torchvision": // torchvision's: BGR → RGB, x / 255, minus the ImageNet mean, divided by its std
+                for (int i = 0; i < bgr.Length; i++)
+                {
+                    int c = 2 - i % 3, pixel = i - i % 3;
+                    result[pixel + c] = (bgr[i] / 255f - TorchMean[c]) / TorchStd[c];
+                }
+                break;
             case "none":
                 Array.Copy(bgr, result, bgr.Length);
                 break;
             default:
-                throw new ArgumentException($"unknown preprocessing mode '{mode}' (expected 'caffe', 'tf', 'torch' or 'none').");
+                throw new ArgumentException($"unknown preprocessing mode '{mode}' (expected 'caffe', 'tf', 'torch', 'torchvision' or 'none').");
         }
         return result;
     }

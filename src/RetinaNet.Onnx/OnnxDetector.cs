@@ -34,7 +34,7 @@ public sealed class OnnxDetector : IDisposable
     /// <param name="labelToName">Class names of labels (default: the label number).</param>
     /// <param name="imageMinSide">Resize so the smaller side is this.</param>
     /// <param name="imageMaxSide">... unless the larger side would exceed this.</param>
-    /// <param name="noResize">Feed images at their own size.</param>
+    /// <param name="noResize">Feed images at their own size (always, for a file whose graph resizes itself).</param>
     /// <param name="options">ONNX Runtime session options (threads, execution providers); null for the defaults (CPU).</param>
     /// <param name="preprocessMode">'caffe' or 'tf'; null to read it from the file's metadata.</param>
     public OnnxDetector(string modelPath, Func<int, string>? labelToName = null, double imageMinSide = 800, double imageMaxSide = 1333,
@@ -50,7 +50,9 @@ public sealed class OnnxDetector : IDisposable
         if (session.OutputMetadata.Count < 3)
             throw new InvalidDataException($"'{modelPath}' is not an exported inference model (it has {session.OutputMetadata.Count} outputs, expected boxes, scores, labels).");
         this.labelToName = labelToName ?? (l => l.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        (minSide, maxSide, this.noResize) = (imageMinSide, imageMaxSide, noResize);
+        // A torchvision RetinaNet resizes inside its graph (and rescales its boxes): it takes the image as it is.
+        var resizesInside = metadata.GetValueOrDefault("retinanet.resizes_inside") == "true";
+        (minSide, maxSide, this.noResize) = (imageMinSide, imageMaxSide, noResize || resizesInside);
     }
 
     /// <summary>The backbone preprocessing the model expects ('caffe' or 'tf').</summary>

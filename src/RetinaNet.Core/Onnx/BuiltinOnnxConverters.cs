@@ -33,6 +33,7 @@ internal static class BuiltinOnnxConverters
         r.Register<GlobalAveragePooling2D>((l, c) => GlobalPool(c, "ReduceMean", l.keepdims));
         r.Register<GlobalMaxPooling2D>((l, c) => GlobalPool(c, "ReduceMax", l.keepdims));
         r.Register<Dense>(Dense);
+        r.Register<GroupNormalization>(GroupNormalizationOnnx.Convert);
         // Inference: dropout is the identity.
         r.Register<Dropout>((l, c) => One(c.Input));
         r.Register<SpatialDropout2D>((l, c) => One(c.Input));

@@ -125,6 +125,8 @@ public enum OnnxType
     Int64 = 7,
     /// <summary>bool.</summary>
     Bool = 9,
+    /// <summary>float64.</summary>
+    Double = 11,
 }
 
 /// <summary>Builds node attributes.</summary>

@@ -8,4 +8,7 @@ public static class Losses
 
     /// <summary>The smooth L1 regression loss (<c>_smooth_l1</c>).</summary>
     public static SmoothL1 smooth_l1(double sigma = 3.0) => new(sigma);
+
+    /// <summary>The GIoU box loss (<c>_giou</c>, <c>--box-loss giou</c>).</summary>
+    public static Giou giou() => new();
 }

@@ -38,9 +38,15 @@ public static class models
         convert_model(model, DetectionFilter.Of(nms, class_specific_filter, nms_threshold, score_threshold, max_detections,
             parallel_iterations), anchor_config);
 
-    /// <summary>Turns a training model into an inference model that filters detections with <paramref name="filter"/>.</summary>
+    /// <summary>
+    /// Turns a training model into an inference model that filters detections with <paramref name="filter"/>; a
+    /// torchvision RetinaNet (<c>convert-torchvision</c>) gets torchvision's resize, anchors, box coder and
+    /// post-processing instead (<see cref="TorchVision.TorchVisionRetinaNet.inference_model"/>; the anchor config does not apply).
+    /// </summary>
     public static Model convert_model(Model model, DetectionFilter filter, AnchorConfig? anchor_config = null) =>
-        RetinaNetBuilder.retinanet_bbox(model, filter, anchor_config);
+        TorchVision.TorchVisionRetinaNet.RecipeOf(model) is not null
+            ? TorchVision.TorchVisionRetinaNet.inference_model(model, filter)
+            : RetinaNetBuilder.retinanet_bbox(model, filter, anchor_config);
 
     /// <summary>Throws unless the model has <c>regression</c> and <c>classification</c> outputs.</summary>
     public static void assert_training_model(Model model) => RetinaNetBuilder.assert_training_model(model);

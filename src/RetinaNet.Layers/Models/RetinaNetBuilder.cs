@@ -15,10 +15,10 @@ public static class RetinaNetBuilder
     /// reshaped to (B, H·W·A, num_values), anchor-major within a location.
     /// </summary>
     public static Model default_regression_model(int num_values, int num_anchors, int pyramid_feature_size = 256,
-        int regression_feature_size = 256, string name = "regression_submodel")
+        int regression_feature_size = 256, string name = "regression_submodel", string head_norm = "none")
     {
         var inputs = keras.Input(new Shape(null, null, pyramid_feature_size));
-        var outputs = HeadTower(inputs, regression_feature_size, num_anchors * num_values, "zeros", "pyramid_regression");
+        var outputs = HeadTower(inputs, regression_feature_size, num_anchors * num_values, "zeros", "pyramid_regression", head_norm);
         outputs = new Reshape(new long[] { -1, num_values }, name: "pyramid_regression_reshape").Apply(outputs);
         return keras.Model(inputs, outputs, name: name);
     }
@@ -28,11 +28,12 @@ public static class RetinaNetBuilder
     /// the prior probability, reshaped to (B, H·W·A, num_classes) and passed through a sigmoid.
     /// </summary>
     public static Model default_classification_model(int num_classes, int num_anchors, int pyramid_feature_size = 256,
-        double prior_probability = 0.01, int classification_feature_size = 256, string name = "classification_submodel")
+        double prior_probability = 0.01, int classification_feature_size = 256, string name = "classification_submodel",
+        string head_norm = "none")
     {
         var inputs = keras.Input(new Shape(null, null, pyramid_feature_size));
         var outputs = HeadTower(inputs, classification_feature_size, num_classes * num_anchors,
-            new PriorProbability(prior_probability), "pyramid_classification");
+            new PriorProbability(prior_probability), "pyramid_classification", head_norm);
         outputs = new Reshape(new long[] { -1, num_classes }, name: "pyramid_classification_reshape").Apply(outputs);
         outputs = new Activation("sigmoid", name: "pyramid_classification_sigmoid").Apply(outputs);
         return keras.Model(inputs, outputs, name: name);
@@ -41,32 +42,51 @@ public static class RetinaNetBuilder
     /// <summary>
     /// The convolutions both heads share in shape: 4× Conv2D(3×3, relu) named <c>{prefix}_0..3</c>, then Conv2D
     /// named <c>{prefix}</c> with <paramref name="filters"/> outputs; kernels N(0, 0.01), zero biases except the last.
+    /// With <paramref name="head_norm"/> <c>group</c> each of the four is conv (no bias) → GroupNormalization(32, ε 1e-5)
+    /// <c>{prefix}_{i}_gn</c> → ReLU <c>{prefix}_{i}_relu</c>, as torchvision's v2 heads.
     /// </summary>
-    static KerasTensors HeadTower(KerasTensor inputs, int feature_size, int filters, object final_bias, string prefix)
+    static KerasTensors HeadTower(KerasTensor inputs, int feature_size, int filters, object final_bias, string prefix, string head_norm = "none")
     {
+        if (head_norm is not ("none" or "group"))
+            throw new ArgumentException($"Unknown head normalisation '{head_norm}': choose none or group.");
+        if (head_norm == "group" && feature_size % 32 != 0)
+            throw new ArgumentException($"--head-norm group uses 32 groups: the head width ({feature_size}) must be a multiple of 32.");
         KerasTensors outputs = inputs;
         for (int i = 0; i < 4; i++)
-            outputs = new Conv2D(feature_size, 3, strides: 1, padding: "same", activation: "relu",
-                kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: "zeros", name: $"{prefix}_{i}").Apply(outputs);
+        {
+            if (head_norm == "none")
+            {
+                outputs = new Conv2D(feature_size, 3, strides: 1, padding: "same", activation: "relu",
+                    kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: "zeros", name: $"{prefix}_{i}").Apply(outputs);
+                continue;
+            }
+            outputs = new Conv2D(feature_size, 3, strides: 1, padding: "same", use_bias: false,
+                kernel_initializer: new RandomNormal(0.0, 0.01), name: $"{prefix}_{i}").Apply(outputs);
+            outputs = new GroupNormalization(groups: 32, epsilon: 1e-5, name: $"{prefix}_{i}_gn").Apply(outputs);
+            outputs = new Activation("relu", name: $"{prefix}_{i}_relu").Apply(outputs);
+        }
         return new Conv2D(filters, 3, strides: 1, padding: "same",
             kernel_initializer: new RandomNormal(0.0, 0.01), bias_initializer: final_bias, name: prefix).Apply(outputs);
     }
 
     /// <summary>keras-retinanet's <c>default_submodels</c>: regression then classification.</summary>
     public static List<(string name, Model model)> default_submodels(int num_classes, int num_anchors,
-        int pyramid_feature_size = 256, int head_feature_size = 256, double prior_probability = 0.01) => new()
+        int pyramid_feature_size = 256, int head_feature_size = 256, double prior_probability = 0.01, string head_norm = "none") => new()
     {
-        ("regression", default_regression_model(4, num_anchors, pyramid_feature_size, head_feature_size)),
-        ("classification", default_classification_model(num_classes, num_anchors, pyramid_feature_size, prior_probability, head_feature_size)),
+        ("regression", default_regression_model(4, num_anchors, pyramid_feature_size, head_feature_size, head_norm: head_norm)),
+        ("classification", default_classification_model(num_classes, num_anchors, pyramid_feature_size, prior_probability, head_feature_size,
+            head_norm: head_norm)),
     };
 
     /// <summary>
     /// The feature pyramid (keras-retinanet's <c>__create_pyramid_features</c>): top-down from C5 with UpsampleLike
     /// and Add, 3×3 smoothing convs, P6 from C5 (not P5) with stride 2, P7 from relu(P6). Returns P-levels by number.
+    /// <paramref name="p6_from"/> <c>p5</c> computes P6 from the P5 output instead (torchvision v1).
     /// </summary>
     public static SortedDictionary<int, KerasTensor> create_pyramid_features(IReadOnlyDictionary<string, KerasTensor> backbone_layers,
-        int[] pyramid_levels, int feature_size = 256)
+        int[] pyramid_levels, int feature_size = 256, string p6_from = "c5")
     {
+        if (p6_from is not ("c5" or "p5")) throw new ArgumentException($"Unknown P6 source '{p6_from}': choose c5 or p5.");
         Conv2D conv(int kernel, string name, int stride = 1) =>
             new(feature_size, kernel, strides: stride, padding: "same", name: name);
         var C3 = backbone_layers["C3"];
@@ -97,7 +117,7 @@ public static class RetinaNetBuilder
 
         if (pyramid_levels.Contains(6))
         {
-            KerasTensor P6 = conv(3, "P6", stride: 2).Apply(C5);
+            KerasTensor P6 = conv(3, "P6", stride: 2).Apply(p6_from == "p5" ? features[5] : C5);
             features[6] = P6;
             if (pyramid_levels.Contains(7))
             {
@@ -129,8 +149,9 @@ public static class RetinaNetBuilder
             throw new ArgumentException("pyramid levels 3, 4, and 5 required for functionality");
 
         var submodels = options.submodels
-            ?? default_submodels(num_classes, num_anchors, options.feature_size, options.head_feature_size, options.prior_probability);
-        var features = create_pyramid_features(backbone_layers, levels, options.feature_size).Values.ToList();
+            ?? default_submodels(num_classes, num_anchors, options.feature_size, options.head_feature_size, options.prior_probability,
+                options.head_norm);
+        var features = create_pyramid_features(backbone_layers, levels, options.feature_size, options.p6_from).Values.ToList();
 
         var outputs = submodels
             .Select(s => (KerasTensor)new Concatenate(axis: 1, name: s.name).Apply(new KerasTensors(features.Select(f => (KerasTensor)s.model.Apply(f)))))

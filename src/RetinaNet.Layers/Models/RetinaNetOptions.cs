@@ -22,6 +22,18 @@ public sealed record RetinaNetOptions
     /// <summary>Prior probability of the classification bias (0.01).</summary>
     public double prior_probability { get; init; } = 0.01;
 
+    /// <summary>
+    /// Normalisation in the heads' four 3×3 convolutions: <c>none</c> (keras-retinanet, torchvision v1: conv with bias,
+    /// ReLU) or <c>group</c> (torchvision v2: conv without bias, GroupNormalization(32), ReLU). <c>--head-norm</c>.
+    /// </summary>
+    public string head_norm { get; init; } = "none";
+
+    /// <summary>
+    /// What P6 is computed from: <c>c5</c> (keras-retinanet and torchvision v2) or <c>p5</c> (the FPN's P5 output, as
+    /// torchvision v1 and the RetinaNet paper's FPN). <c>--p6-from</c>.
+    /// </summary>
+    public string p6_from { get; init; } = "c5";
+
     /// <summary>Model name.</summary>
     public string name { get; init; } = "retinanet";
 }

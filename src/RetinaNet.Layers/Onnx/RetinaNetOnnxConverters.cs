@@ -21,6 +21,7 @@ internal static class RetinaNetOnnxConverters
         r.RegisterAs<ResNetBatchNormalization, RetinaNet.Core.Layers.BatchNormalization>();
         r.RegisterAs<FixedDropout, RetinaNet.Core.Layers.Dropout>();
         r.Register<RetinaNet.Core.Layers.Lambda>(SeNetLambdaOnnx.Convert);
+        TorchVisionOnnx.RegisterAll(r);
     }
 
     /// <summary>Height and width of a rank-4 value (in its own layout) as a 1-D int64 tensor [H, W].</summary>

@@ -89,7 +89,7 @@ public static class TorchVisionLoss
     }
 
     /// <summary>torchvision's <c>sigmoid_focal_loss(reduction="sum")</c>, from probabilities.</summary>
-    static Tensor Focal(Tensor p, Tensor t)
+    internal static Tensor Focal(Tensor p, Tensor t)
     {
         var one = HeldScalar.One;
         var notP = p.neg().add(ones_like(p), one);
@@ -103,7 +103,7 @@ public static class TorchVisionLoss
     }
 
     /// <summary>torchvision's <c>generalized_box_iou_loss</c> (eps 1e-7) per box pair.</summary>
-    static Tensor GeneralizedIouLoss(Tensor boxes, Tensor gt)
+    internal static Tensor GeneralizedIouLoss(Tensor boxes, Tensor gt)
     {
         var one = HeldScalar.One;
         var minus = HeldScalar.Of(-1);

@@ -73,7 +73,7 @@ public sealed record TorchVisionPostprocess(double score_thresh = 0.05, double n
             allScores.index_select(0, keep).MoveToOuterDisposeScope(), allLabels.index_select(0, keep).MoveToOuterDisposeScope());
     }
 
-    static Tensor Clip(Tensor boxes, (long height, long width) size)
+    internal static Tensor Clip(Tensor boxes, (long height, long width) size)
     {
         var x = boxes.index_select(1, tensor(new long[] { 0, 2 }, device: boxes.device))
             .clamp(HeldScalar.Of(0), HeldScalar.Of(size.width));

@@ -27,11 +27,19 @@ public static class TorchVisionRetinaNet
     /// <param name="num_classes">Classes the head predicts (torchvision's <c>num_classes</c>, background included if
     /// the checkpoint counts it).</param>
     /// <param name="prior_probability">Initial foreground probability of the classification bias.</param>
-    public static Model Build(TorchVisionVariant variant, int num_classes, double prior_probability = 0.01)
+    /// <param name="transform">The transform recorded in the model (torchvision's defaults).</param>
+    /// <param name="postprocess">The post-processing recorded in the model (torchvision's defaults).</param>
+    public static Model Build(TorchVisionVariant variant, int num_classes, double prior_probability = 0.01,
+        TorchVisionTransform? transform = null, TorchVisionPostprocess? postprocess = null)
     {
         if (num_classes <= 0) throw new ArgumentException($"num_classes must be positive (got {num_classes}).");
+        transform ??= new TorchVisionTransform();
+        postprocess ??= new TorchVisionPostprocess();
         var inputs = keras.Input(new Shape(null, null, 3), name: "images");
-        var (c3, c4, c5) = TorchVisionResNet.Build(inputs, "backbone.body.");
+        KerasTensor padded = new TorchVisionInput(variant == TorchVisionVariant.V2 ? "v2" : "v1", transform.min_size, transform.max_size,
+            TorchVisionTransform.SizeDivisible, postprocess.score_thresh, postprocess.nms_thresh, postprocess.detections_per_img,
+            postprocess.topk_candidates, name: InputLayerName).Apply(inputs);
+        var (c3, c4, c5) = TorchVisionResNet.Build(padded, "backbone.body.");
         var features = Pyramid(c3, c4, c5, variant.P6FromC5());
         var groupNorm = variant.HeadGroupNorm();
         var regressionHead = Head("head.regression_head.", "bbox_reg", NumAnchors * 4, 4, groupNorm, "zeros", "regression_head", sigmoid: false);
@@ -44,13 +52,60 @@ public static class TorchVisionRetinaNet
         return keras.Model(inputs, new KerasTensors(regression, classification), name: variant.ModelName());
     }
 
-    /// <summary>The variant a model was built as, from its name; null for other models.</summary>
-    public static TorchVisionVariant? VariantOf(Model model) => model.name switch
+    /// <summary>Name of the <see cref="TorchVisionInput"/> layer that marks a torchvision RetinaNet and holds its recipe.</summary>
+    public const string InputLayerName = "torchvision_input";
+
+    /// <summary>
+    /// The recipe of a torchvision RetinaNet of ours (training model, or inference model that nests one): its
+    /// <see cref="TorchVisionInput"/> layer; null for every other model.
+    /// </summary>
+    public static TorchVisionInput? RecipeOf(Model model)
     {
-        "retinanet_resnet50_fpn" => TorchVisionVariant.V1,
-        "retinanet_resnet50_fpn_v2" => TorchVisionVariant.V2,
-        _ => null,
-    };
+        foreach (var layer in model.layers)
+        {
+            if (layer is TorchVisionInput recipe) return recipe;
+            if (layer is Model inner && RecipeOf(inner) is TorchVisionInput found) return found;
+        }
+        return null;
+    }
+
+    /// <summary>Whether a Keras .h5 file holds a torchvision RetinaNet of ours, read from its config without loading it.</summary>
+    public static bool IsTorchVisionFile(string path) =>
+        KerasFileInfo.Read(path).layers.Any(l => l.class_name == nameof(TorchVisionInput));
+
+    /// <summary>The variant a model was built as, from its recipe; null for other models.</summary>
+    public static TorchVisionVariant? VariantOf(Model model) => RecipeOf(model)?.variant;
+
+    /// <summary>
+    /// The inference model of a torchvision training model: input the normalised image at its own size (NHWC, RGB,
+    /// ImageNet mean/std: <c>preprocess_image</c>'s <c>torch</c> mode) → <see cref="TorchVisionResize"/> → the training
+    /// model (which pads to 32) → <see cref="TorchVisionCandidates"/> → <see cref="FilterDetections"/> (class-specific
+    /// NMS) → <see cref="TorchVisionRescaleBoxes"/>: outputs boxes in the input's pixels, scores and labels, padded
+    /// with −1 as every inference model of ours. The detections are <see cref="TorchVisionDetector"/>'s.
+    /// </summary>
+    /// <param name="training">A model built by <see cref="Build"/> (or loaded from its .h5).</param>
+    /// <param name="filter">Score threshold, NMS IoU and detections per image; default the recipe's.</param>
+    /// <param name="transform">Resize sizes; default the recipe's.</param>
+    public static Model inference_model(Model training, DetectionFilter? filter = null, TorchVisionTransform? transform = null)
+    {
+        RetinaNetBuilder.assert_training_model(training);
+        var recipe = RecipeOf(training) ?? throw new ArgumentException($"Model '{training.name}' is not a torchvision RetinaNet (it has no {nameof(TorchVisionInput)} layer).");
+        filter ??= DetectionFilter.Default with
+        {
+            score_threshold = recipe.score_thresh, nms_threshold = recipe.nms_thresh, max_detections = recipe.detections_per_img,
+        };
+        if (!filter.nms || !filter.class_specific_filter)
+            throw new ArgumentException("A torchvision RetinaNet filters each class separately with NMS (no --no-nms or --no-class-specific-filter).");
+        transform ??= recipe.transform;
+        var image = keras.Input(new Shape(null, null, 3), name: "image");
+        KerasTensor resized = new TorchVisionResize(transform.min_size, transform.max_size, name: "torchvision_resize").Apply(image);
+        var outputs = training.Apply(resized);
+        var candidates = new TorchVisionCandidates(recipe.topk_candidates, filter.score_threshold, name: "torchvision_candidates")
+            .Apply(new KerasTensors(resized, outputs[0], outputs[1]));
+        var detections = new FilterDetections(filter, name: "filtered_detections").Apply(new KerasTensors(candidates[0], candidates[1]));
+        KerasTensor boxes = new TorchVisionRescaleBoxes(name: "torchvision_boxes").Apply(new KerasTensors(image, resized, detections[0]));
+        return keras.Model(image, new KerasTensors(boxes, detections[1], detections[2]), name: "retinanet-bbox");
+    }
 
     /// <summary>
     /// torchvision's <c>FeaturePyramidNetwork</c> on C3–C5 with <c>LastLevelP6P7</c>: 1×1 lateral convs

@@ -22,10 +22,12 @@ public static class DemoCommand
         var workers = new Option<int>("--workers") { Description = "Background workers preparing batches.", DefaultValueFactory = _ => defaults.workers };
         var imageSize = new Option<int>("--image-size") { Description = "Side of the generated square images.", DefaultValueFactory = _ => defaults.image_size };
 
+        var recipe = new TrainingRecipeOptions();
         var command = new Command("demo", "Generate a shapes dataset, train a light RetinaNet on the CPU, evaluate mAP and draw predictions.")
         {
             output, minutes, trainImages, valImages, backbone, featureSize, batchSize, lr, seed, workers, imageSize,
         };
+        foreach (var option in recipe.Options) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var options = defaults with
@@ -33,7 +35,7 @@ public static class DemoCommand
                 output = parse.GetValue(output)!, minutes = parse.GetValue(minutes), train_images = parse.GetValue(trainImages),
                 val_images = parse.GetValue(valImages), backbone = parse.GetValue(backbone)!, feature_size = parse.GetValue(featureSize),
                 batch_size = parse.GetValue(batchSize), lr = parse.GetValue(lr), seed = parse.GetValue(seed), workers = parse.GetValue(workers),
-                image_size = parse.GetValue(imageSize),
+                image_size = parse.GetValue(imageSize), recipe = recipe.Bind(parse),
             };
             return CliErrors.Run(() =>
             {

@@ -40,12 +40,12 @@ public static class EvaluateCommand
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
                 var device = DeviceOptions.Resolve("cpu", parse.GetValue(gpu));
-                var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config));
+                var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config), sizing.Bind(parse));
                 if (device != "cpu") network.to(TorchSharp.torch.device(device));
-                var mode = models.backbone(parse.GetValue(backbone)!).preprocess_mode;
+                var (mode, imageSizing) = ModelLoading.InputFor(network, parse.GetValue(backbone)!, sizing.Bind(parse));
                 var generator = DatasetArguments.Create(dataset, "test", new GeneratorOptions
                 {
-                    image_sizing = sizing.Bind(parse),
+                    image_sizing = imageSizing,
                     shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
                 })!;
                 if (generator is CocoGenerator coco)

@@ -36,8 +36,9 @@ public static class ExportCommand
         {
             var path = parse.GetValue(input)!;
             var backboneName = parse.GetValue(backbone)!;
-            var preprocessMode = models.backbone(backboneName).preprocess_mode;
             var model = models.load_model(path, backboneName, compile: false);
+            // A torchvision RetinaNet says so in its file: torchvision's normalisation, resizing inside the graph.
+            var preprocessMode = ModelLoading.InputFor(model, backboneName, Utils.ImageSizing.Default).preprocess_mode;
             var isTraining = model.output_names.Contains("regression") && model.output_names.Contains("classification");
             if (isTraining && !parse.GetValue(fromTraining))
                 throw new ArgumentException($"{path} is a training model (outputs regression and classification); pass --from-training-model to convert it on the way.");
@@ -52,7 +53,8 @@ public static class ExportCommand
                 };
                 model = models.convert_model(model, filter, anchors);
             }
-            var options = RetinaNetOnnx.Options(preprocessMode, parse.GetValue(includePreprocessing), opset: parse.GetValue(opset));
+            var options = RetinaNetOnnx.Options(preprocessMode, parse.GetValue(includePreprocessing), opset: parse.GetValue(opset),
+                resizes_inside: Layers.TorchVision.TorchVisionRetinaNet.RecipeOf(model) is not null);
             Core.Onnx.OnnxExporter.Export(model, parse.GetValue(output)!, options);
             Console.WriteLine($"Exported {path} to {parse.GetValue(output)} (ONNX opset {parse.GetValue(opset)}, IR {Core.Onnx.OnnxExporter.IrVersion}).");
         }));

@@ -46,8 +46,9 @@ public static class PredictCommand
             var useOnnx = parse.GetValue(engine) == "onnx"
                 || (parse.GetValue(engine) == "auto" && modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase));
             using var onnx = useOnnx ? new OnnxDetector(modelPath, labelName, imageSizing.min_side, imageSizing.max_side, imageSizing.no_resize) : null;
-            var detector = useOnnx ? null : new Detector(ModelLoading.LoadInference(modelPath, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config)),
-                labelName, models.backbone(parse.GetValue(backbone)!).preprocess_mode, imageSizing);
+            var network = useOnnx ? null : ModelLoading.LoadInference(modelPath, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config), imageSizing);
+            var (preprocessMode, networkSizing) = network is null ? ("", imageSizing) : ModelLoading.InputFor(network, parse.GetValue(backbone)!, imageSizing);
+            var detector = network is null ? null : new Detector(network, labelName, preprocessMode, networkSizing);
             var paths = parse.GetValue(images)!;
             var drawings = DrawingNames(paths);
             var results = new JsonArray();

@@ -28,6 +28,7 @@ public static class TrainCommand
         var freeze = new Option<bool>("--freeze-backbone") { Description = "Freeze training of backbone layers." };
         var randomTransform = new Option<bool>("--random-transform") { Description = "Randomly transform image and annotations." };
         var sizing = new ImageSizingOptions();
+        var recipe = new TrainingRecipeOptions();
         var config = new Option<string?>("--config") { Description = "Path to a configuration parameters .ini file." };
         var weighted = new Option<bool>("--weighted-average") { Description = "Compute the mAP using the weighted average of precisions among classes." };
         var valLoss = new Option<bool>("--compute-val-loss") { Description = "Compute validation loss during training." };
@@ -50,7 +51,7 @@ public static class TrainCommand
         Option[] options = { snapshot, imagenet, weights, noWeights, backbone, batchSize, initialEpoch, epochs, steps, lr, clipnorm,
             snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, config, weighted,
             valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize, gpu, multiGpu, multiGpuForce, multiprocessing, tensorboardFreq, report };
-        options = options.Concat(sizing.Options).ToArray();
+        options = options.Concat(sizing.Options).Concat(recipe.Options).ToArray();
         var command = new Command("train", "Simple training script for training a RetinaNet network.");
         DatasetArguments.AddTo(command, options, Array.Empty<Argument>(), withValidation: true, (parse, dataset) => CliErrors.Run(() =>
         {
@@ -67,7 +68,7 @@ public static class TrainCommand
                 lr = parse.GetValue(lr), optimizer_clipnorm = parse.GetValue(clipnorm), snapshot_path = parse.GetValue(snapshotPath)!,
                 snapshot = parse.GetValue(snapshot), weights = parse.GetValue(weights), imagenet_weights = parse.GetValue(imagenet),
                 freeze_backbone = parse.GetValue(freeze), random_transform = parse.GetValue(randomTransform),
-                image_sizing = sizing.Bind(parse),
+                image_sizing = sizing.Bind(parse), recipe = recipe.Bind(parse),
                 config = parse.GetValue(config), no_snapshots = parse.GetValue(noSnapshots), no_evaluation = parse.GetValue(noEvaluation),
                 weighted_average = parse.GetValue(weighted), compute_val_loss = parse.GetValue(valLoss),
                 tensorboard_dir = parse.GetValue(tensorboard)!, reduce_lr_patience = parse.GetValue(patience),

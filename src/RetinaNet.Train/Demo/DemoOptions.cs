@@ -17,6 +17,8 @@ public sealed record DemoOptions
     public int batch_size { get; init; } = 8;
     /// <summary>Backbone (a light ResNet by default).</summary>
     public string backbone { get; init; } = "resnet18_16";
+    /// <summary>Head normalisation, box loss and P6 input (<c>--head-norm</c>, <c>--box-loss</c>, <c>--p6-from</c>).</summary>
+    public Training.TrainingRecipe recipe { get; init; } = Training.TrainingRecipe.Default;
     /// <summary>Channels of the FPN and heads.</summary>
     public int feature_size { get; init; } = 64;
     /// <summary>Initial Adam learning rate (decayed along a cosine over the budget).</summary>

@@ -49,7 +49,7 @@ public static class DemoRunner
             backbone = options.backbone, dataset_type = "csv", batch_size = options.batch_size, epochs = 100_000,
             lr = options.lr, feature_size = options.feature_size, no_snapshots = true, group_method = "random",
             image_sizing = sizing, no_evaluation = true, snapshot_path = output, log_dir = output, workers = options.workers,
-            seed = options.seed, reduce_lr_patience = int.MaxValue / 2,
+            seed = options.seed, reduce_lr_patience = int.MaxValue / 2, recipe = options.recipe,
         }, print);
         var backbone = session.backbone;
         // Training: random order and horizontal flips only; validation: one image at a time, in file order.

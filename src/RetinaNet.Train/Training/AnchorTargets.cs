@@ -12,7 +12,10 @@ namespace RetinaNet.Train.Training;
 /// <param name="anchors">The anchors (default <see cref="AnchorConfig.Default"/>).</param>
 /// <param name="layout">How they are laid out on an input (default <see cref="KerasAnchorLayout.Default"/>); the
 /// place for model-computed pyramid shapes or another anchor rule (see <see cref="IAnchorLayout"/>).</param>
-public sealed class AnchorTargets(AnchorConfig? anchors = null, IAnchorLayout? layout = null)
+/// <param name="targets">How anchors are matched and encoded (default keras-retinanet's
+/// <see cref="AnchorMath.anchor_targets_bbox"/>; torchvision RetinaNets use torchvision's).</param>
+public sealed class AnchorTargets(AnchorConfig? anchors = null, IAnchorLayout? layout = null,
+    Func<Tensor, IReadOnlyList<long[]>, IReadOnlyList<AnnotationTensors>, int, (Tensor, Tensor)>? targets = null)
 {
     readonly AnchorConfig config = anchors ?? AnchorConfig.Default;
     readonly IAnchorLayout layout = layout ?? KerasAnchorLayout.Default;
@@ -30,7 +33,9 @@ public sealed class AnchorTargets(AnchorConfig? anchors = null, IAnchorLayout? l
         var anchors = AnchorsFor(inputs.shape[1], inputs.shape[2]).alias();
         var groundTruth = annotations.Select(a => a.to_tensors()).ToList();
         var shapes = image_shapes.Select(s => new long[] { s.height, s.width }).ToList();
-        var (regression, labels) = AnchorMath.anchor_targets_bbox(anchors, shapes, groundTruth, num_classes);
+        var (regression, labels) = targets is null
+            ? AnchorMath.anchor_targets_bbox(anchors, shapes, groundTruth, num_classes)
+            : targets(anchors, shapes, groundTruth, num_classes);
         return (regression.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
     }
 

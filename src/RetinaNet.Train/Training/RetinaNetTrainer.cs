@@ -52,6 +52,8 @@ public static class RetinaNetTrainer
                     anchors = anchors,
                     feature_size = options.feature_size,
                     head_feature_size = options.feature_size,
+                    head_norm = options.recipe.head_norm,
+                    p6_from = options.recipe.p6_from,
                 });
             var weights = options.weights;
             if (weights is null && options.imagenet_weights && backbone is not MobileNetBackbone)
@@ -66,11 +68,18 @@ public static class RetinaNetTrainer
             }
         }
         model.to(TorchSharp.torch.device(options.device));
+        // A converted torchvision RetinaNet (its file says so) fine-tunes with torchvision's losses, and predicts
+        // with its transform at the training sides.
+        var torchvision = Layers.TorchVision.TorchVisionRetinaNet.RecipeOf(model);
         if (!model.is_compiled)
             model.compile(
                 optimizer: new Adam(learning_rate: options.lr, clipnorm: options.optimizer_clipnorm),
-                loss: new Dictionary<string, Loss> { ["regression"] = Losses.smooth_l1(), ["classification"] = Losses.focal() });
-        var prediction = RetinaNetBuilder.retinanet_bbox(model, DetectionFilter.Default, anchors);
+                loss: torchvision is not null ? Layers.TorchVision.TorchVisionTraining.Losses(torchvision.variant)
+                    : new Dictionary<string, Loss> { ["regression"] = options.recipe.BoxLoss(), ["classification"] = Losses.focal() });
+        var prediction = torchvision is not null
+            ? Layers.TorchVision.TorchVisionRetinaNet.inference_model(model, null,
+                new Layers.TorchVision.TorchVisionTransform(options.image_sizing.min_side, options.image_sizing.max_side))
+            : RetinaNetBuilder.retinanet_bbox(model, DetectionFilter.Default, anchors);
         return new RetinaNetModels(model, model, prediction);
     }
 
@@ -139,10 +148,15 @@ public static class RetinaNetTrainer
         var models = create_models(backbone, train_generator.num_classes(), options, anchors, print);
 
         // VGG and DenseNet floor their level sizes: anchors then follow the model's own shapes (make_shapes_callback).
-        var layout = new KerasAnchorLayout(PyramidShapes.For(backbone.backbone, models.model));
-        train_generator.compute_anchor_targets = new AnchorTargets(anchors, layout).Delegate;
+        // torchvision RetinaNets: torchvision's anchors, matcher and box coder (see TorchVisionTraining).
+        var torchvision = Layers.TorchVision.TorchVisionRetinaNet.RecipeOf(models.model) is not null;
+        IAnchorLayout layout = torchvision ? Layers.TorchVision.TorchVisionAnchorLayout.Instance
+            : new KerasAnchorLayout(PyramidShapes.For(backbone.backbone, models.model));
+        AnchorTargets Targets() => torchvision ? new AnchorTargets(anchors, layout, Layers.TorchVision.TorchVisionTraining.anchor_targets)
+            : new AnchorTargets(anchors, layout);
+        train_generator.compute_anchor_targets = Targets().Delegate;
         if (validation_generator is not null && options.compute_val_loss)
-            validation_generator.compute_anchor_targets = new AnchorTargets(anchors, layout).Delegate;
+            validation_generator.compute_anchor_targets = Targets().Delegate;
 
         // Temporaries a killed run left behind (a snapshot's can be hundreds of MB).
         foreach (var folder in new[] { options.snapshot_path, options.log_dir ?? options.snapshot_path }.Distinct())

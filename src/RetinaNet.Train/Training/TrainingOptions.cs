@@ -66,6 +66,8 @@ public sealed record TrainingOptions
     public string device { get; init; } = "cpu";
     /// <summary>Width of the FPN and heads (256 in keras-retinanet; smaller for light CPU models).</summary>
     public int feature_size { get; init; } = 256;
+    /// <summary>Head normalisation, box loss and P6 input (<c>--head-norm</c>, <c>--box-loss</c>, <c>--p6-from</c>).</summary>
+    public TrainingRecipe recipe { get; init; } = TrainingRecipe.Default;
     /// <summary>Folder for the per-epoch CSV/JSON log (default: the snapshot folder).</summary>
     public string? log_dir { get; init; }
     /// <summary>Folder for a detailed evaluation report after each epoch (null for none).</summary>

@@ -28,6 +28,8 @@ public static class TrainingPreflight
         if (options.reduce_lr_patience < 0) throw new ArgumentException($"--reduce-lr-patience {options.reduce_lr_patience}: must not be negative.");
         if (options.workers < 1) throw new ArgumentException($"--workers {options.workers}: must be at least 1.");
         if (options.max_queue_size < 1) throw new ArgumentException($"--max-queue-size {options.max_queue_size}: must be at least 1.");
+        if (options.recipe.head_norm == "group" && options.snapshot is null && options.feature_size % 32 != 0)
+            throw new ArgumentException($"--head-norm group: --feature-size {options.feature_size} must be a multiple of 32 (GroupNorm uses 32 groups).");
         if (!options.image_sizing.no_resize)
         {
             if (options.image_sizing.min_side < 1) throw new ArgumentException($"--image-min-side {options.image_sizing.min_side}: must be at least 1.");

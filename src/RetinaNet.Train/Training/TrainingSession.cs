@@ -29,7 +29,11 @@ public sealed class TrainingSession
         this.options = Resume(options, this.print);
         backbone = models.backbone(options.backbone);
         anchors = ConfigFile.read_anchor_config(options.config);
+        torchvision = options.snapshot is string snapshot && File.Exists(snapshot) && Layers.TorchVision.TorchVisionRetinaNet.IsTorchVisionFile(snapshot);
     }
+
+    /// <summary>Whether the snapshot is a converted torchvision RetinaNet (its images are normalised as torchvision's).</summary>
+    readonly bool torchvision;
 
     readonly Action<string> print;
 
@@ -72,7 +76,7 @@ public sealed class TrainingSession
     /// </summary>
     public GeneratorOptions generator_options(bool training)
     {
-        var mode = backbone.preprocess_mode;
+        var mode = torchvision ? "torchvision" : backbone.preprocess_mode;
         var common = new GeneratorOptions
         {
             batch_size = options.batch_size, group_method = options.group_method, image_sizing = options.image_sizing,

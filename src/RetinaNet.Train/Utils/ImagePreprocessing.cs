@@ -30,11 +30,15 @@ public static class ImagePreprocessing
         {
             "tf" => image.div(HeldScalar.Of(127.5)).sub(HeldScalar.Of(1.0)),
             "none" => image, // classification_models' SE-ResNet-18/34: preprocess_input is the identity
+            // torchvision's to_tensor + Normalize: BGR to RGB, x / 255, minus the ImageNet mean, divided by its std.
+            "torchvision" => image.flip(-1).div(HeldScalar.Of(255.0))
+                .add(tensor(TorchMean.Select(v => (float)v).ToArray(), device: image.device), HeldScalar.Of(-1))
+                .div(tensor(TorchStd.Select(v => (float)v).ToArray(), device: image.device)),
             "torch" => image.div(HeldScalar.Of(255.0))
                 .add(tensor(TorchMean.Select(v => (float)v).ToArray(), device: image.device), HeldScalar.Of(-1))
                 .div(tensor(TorchStd.Select(v => (float)v).ToArray(), device: image.device)),
             "caffe" => image - tensor(CaffeMeanBgr.Select(v => (float)v).ToArray(), device: image.device),
-            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe', 'tf', 'torch' or 'none')."),
+            _ => throw new ArgumentException($"preprocess_image: unknown mode '{mode}' (expected 'caffe', 'tf', 'torch', 'torchvision' or 'none')."),
         };
         return result.MoveToOuterDisposeScope();
     }

@@ -44,6 +44,17 @@ public class ImagePreprocessingTests
     }
 
     [Test]
+    public void PreprocessImage_Torchvision_IsTorchvisionsNormalisationOfTheRgbImage()
+    {
+        // One BGR pixel (b, g, r) = (0, 127.5, 255): RGB (1, 0.5, 0), minus the ImageNet mean, divided by its std.
+        using var x = tensor(new float[] { 0, 127.5f, 255 }).reshape(1, 1, 3);
+        using var y = ImagePreprocessing.preprocess_image(x, "torchvision");
+        var expected = new[] { (1 - 0.485) / 0.229, (0.5 - 0.456) / 0.224, (0 - 0.406) / 0.225 };
+        Assert.That(y.flatten().data<float>().ToArray(), Is.EqualTo(expected).Within(1e-5));
+        Assert.That(RetinaNet.Inference.ImageNormalization.Normalize(new float[] { 0, 127.5f, 255 }, "torchvision"), Is.EqualTo(expected).Within(1e-5));
+    }
+
+    [Test]
     public void ComputeResizeScale_SmallSideTo800_UnlessLargeSideExceeds1333()
     {
         // 500 rows x 353 cols: 800 / 353 = 2.2663; 500 * 2.2663 = 1133 <= 1333, so the small side decides.
