@@ -62,11 +62,13 @@ public static class RetinaNetTrainer
             }
         }
         model.to(TorchSharp.torch.device(options.device));
+        model.dtype_policy = BFloat16Support.Resolve(options.precision, TorchSharp.torch.device(options.device), print);
         if (!model.is_compiled)
             model.compile(
                 optimizer: new Adam(learning_rate: options.lr, clipnorm: options.optimizer_clipnorm),
                 loss: new Dictionary<string, Loss> { ["regression"] = Losses.smooth_l1(), ["classification"] = Losses.focal() });
         var prediction = RetinaNetBuilder.retinanet_bbox(model, DetectionFilter.Default, anchors);
+        prediction.dtype_policy = model.dtype_policy;
         return new RetinaNetModels(model, model, prediction);
     }
 
