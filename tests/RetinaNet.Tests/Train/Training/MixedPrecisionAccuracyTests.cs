@@ -12,7 +12,8 @@ namespace RetinaNet.Tests.Train.Training;
 /// <summary>
 /// Issue 19's accuracy checks, on the demo's shapes with the demo's light model (resnet18_16), in about a minute:
 /// the same seeded run trained in fp32 and in mixed bf16 follows one loss curve, and bf16 inference of the briefly
-/// trained fp32 model gives its detections. The longer versions (200+ steps, mAP) are in benchmarks/precision.sh.
+/// trained fp32 model gives its detections. (Issue 19 asks for 200 steps; 60 keep this under two minutes on a
+/// shared 2-core machine. The mAP comparisons in benchmarks/ are not written yet.)
 /// </summary>
 [NonParallelizable]
 public class MixedPrecisionAccuracyTests
@@ -124,6 +125,27 @@ public class MixedPrecisionAccuracyTests
         finally { detector.dtype_policy = DTypePolicy.Float32; }
         TestContext.Out.WriteLine($"{compared / 2} detections compared (each way, on average)");
         Assert.That(compared / 2, Is.GreaterThanOrEqualTo(20), "detections compared");
+    }
+
+    /// <summary>
+    /// <c>retinanet predict --precision bf16</c> runs the model in bf16 (here, with fast bf16, or fp32 after a warning
+    /// without it) and reports detections; the ONNX engine refuses the flag with a one-line error.
+    /// </summary>
+    [Test]
+    public void PredictCommand_PrecisionBf16_ReportsDetections_AndOnnxRefusesIt()
+    {
+        var inference = Path.Combine(root, "inference.h5");
+        models.convert_model(fp32Training, score_threshold: 0.05).save(inference);
+        var json = Path.Combine(root, "bf16.json");
+        var (code, stdout, stderr) = RetinaNet.Tests.Train.Cli.CliRunner.Run("predict", inference, validationImages[0], "--backbone", "resnet18_16",
+            "--image-min-side", "128", "--image-max-side", "128", "--score-threshold", "0.05", "--precision", "bf16", "--output", json);
+        Assert.That(code, Is.Zero, stderr + stdout);
+        Assert.That(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(json))![0]!["detections"]!.AsArray(), Is.Not.Empty);
+        if (!BFloat16Support.IsFast()) Assert.That(stderr, Does.Contain("running fp32"));
+
+        var onnx = RetinaNet.Tests.Train.Cli.CliRunner.Run("predict", Path.Combine(root, "model.onnx"), validationImages[0], "--precision", "bf16");
+        Assert.That(onnx.exitCode, Is.EqualTo(1));
+        Assert.That(onnx.stderr, Does.Contain("--precision bf16 applies to the torch engine"));
     }
 
     /// <summary>Each detection of <paramref name="from"/> scoring 0.05+ has a counterpart in <paramref name="to"/>; returns how many.</summary>
