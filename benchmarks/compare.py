@@ -69,3 +69,69 @@ target("peak_memory_inference_800x1333", o800["peak_rss_mib"], p800["peak_rss_mi
 post, peer_post = o800["postprocess_s"], median(p800["postprocess_score_thresh0"])
 print(f"postprocess_800x1333_score0 ours={post:.3f} torchvision={peer_post:.3f} ratio={post / peer_post:.2f} "
       f"target<=0.1s {'met' if post <= 0.1 else 'missed'}")
+
+
+# Issue 19: precision, the peer three ways, FLOP floors. Sizes are the full ones unless QUICK=1 (then only a smoke test).
+def exists(name):
+    return os.path.exists(os.path.join(work, name + ".json"))
+
+
+def gflops(name):
+    return load(name)["mm_2048_threads2"]["gflops"]
+
+
+# Conv FLOPs of ResNet-50 RetinaNet (FLOP = 2 MAC; the peer's `--phase flops`): 124 at 512x512, 509 at 800x1344;
+# a training step is about 3x the forward pass per image.
+FLOP = {"inference 512x512": 124e9, "inference 800x1333": 509e9, "train step 512x512 b2": 2 * 3 * 124e9}
+quick = os.environ.get("QUICK") == "1"
+print()
+if quick:
+    print("(--quick: small images and one run; the figures below check the script, they measure nothing)")
+p512t, p800t, p2t = load("peer_infer_512_tuned"), load("peer_infer_800_tuned"), load("peer_train_2_tuned")
+mm32 = gflops("peer_matmul_fp32")
+has_bf16 = exists("ours_infer_512_bf16")
+if has_bf16:
+    o512b, o800b, o2b = load("ours_infer_512_bf16"), load("ours_infer_800_bf16"), load("ours_train_2_bf16")
+    p512b, p800b, p2b = load("peer_infer_512_bf16"), load("peer_infer_800_bf16"), load("peer_train_2_bf16")
+    mm16 = gflops("peer_matmul_bf16")
+print(f"{'measurement':28s} {'ours fp32':>10s} {'ours bf16':>10s} {'tv default':>11s} {'tv fp32 tuned':>14s} {'tv bf16 tuned':>14s} {'floor fp32':>11s} {'floor bf16':>11s}")
+table = [
+    ("inference 512x512", o512["end_to_end_s"], o512b["end_to_end_s"] if has_bf16 else None, median(p512["end_to_end"]),
+     median(p512t["end_to_end"]), median(p512b["end_to_end"]) if has_bf16 else None),
+    ("inference 800x1333", o800["end_to_end_s"], o800b["end_to_end_s"] if has_bf16 else None, median(p800["end_to_end"]),
+     median(p800t["end_to_end"]), median(p800b["end_to_end"]) if has_bf16 else None),
+    ("train step 512x512 b2", o2["step_s"], o2b["step_s"] if has_bf16 else None, median(p2["step"]),
+     median(p2t["step"]), median(p2b["step"]) if has_bf16 else None),
+]
+
+
+def cell(value, width):
+    return f"{value:{width}.3f}" if value is not None else f"{'n/a':>{width}s}"
+
+
+for name, of, ob, pd, pt, pb in table:
+    floor32 = FLOP[name] / (mm32 * 1e9)
+    floor16 = FLOP[name] / (mm16 * 1e9) if has_bf16 else None
+    print(f"{name:28s} {cell(of, 10)} {cell(ob, 10)} {cell(pd, 11)} {cell(pt, 14)} {cell(pb, 14)} {cell(floor32, 11)} {cell(floor16, 11)}")
+print(f"2048^3 matmul, 2 threads: {mm32:.0f} GFLOP/s fp32" + (f", {mm16:.0f} GFLOP/s bf16" if has_bf16 else ", bf16 n/a"))
+print(f"peak RSS train step b2 (MiB): ours fp32 {o2['peak_rss_mib']:.0f}" + (f", ours bf16 {o2b['peak_rss_mib']:.0f}" if has_bf16 else "")
+      + f"; torchvision default {p2['peak_rss_mib']:.0f}, frozen BN {p2_frozen['peak_rss_mib']:.0f}")
+
+
+def target2(name, ours, peer, limit, versus):
+    ratio = ours / peer
+    print(f"{name} ours={ours:.3f} {versus}={peer:.3f} ratio={ratio:.2f} target<={limit} {'met' if ratio <= limit else 'missed'}")
+
+
+names = {"inference 512x512": "inference_512x512", "inference 800x1333": "inference_800x1333", "train step 512x512 b2": "train_step_512_b2"}
+best_limits = {"inference 512x512": 0.8, "inference 800x1333": 0.9, "train step 512x512 b2": 0.8}
+for name, of, ob, pd, pt, pb in table:
+    target2(names[name] + "_fp32_vs_tv_fp32_tuned", of, pt, 1.0, "tv_fp32_tuned")
+    if has_bf16:
+        target2(names[name] + "_bf16_vs_tv_best", ob, pb, best_limits[name], "tv_bf16_tuned")
+        target2(names[name] + "_bf16_vs_tv_fp32_tuned", ob, pt, 0.6, "tv_fp32_tuned")
+    else:
+        print(f"{names[name]}_bf16 skipped: no fast bfloat16 on this CPU")
+target2("peak_memory_train_step_b2_fp32_vs_tv_default", o2["peak_rss_mib"], p2["peak_rss_mib"], 1.0, "tv_default")
+target2("peak_memory_train_step_b2_fp32_vs_tv_frozen_bn", o2["peak_rss_mib"], p2_frozen["peak_rss_mib"], 1.2, "tv_frozen_bn")
+print("batched images/s (issue 19 item 4): not measured, `--batch-size` is not implemented yet")

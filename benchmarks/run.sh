@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # Runs our benchmarks and torchvision's RetinaNet (the peer) in one session on this machine, 2 threads each,
 # and ends with one line per target: NAME ours=… torchvision=… ratio=… target=… met|missed.
+# Issue 19 adds our bf16 rows, the peer three ways (as a user gets it, fp32 with the tuned allocator, bf16 with the
+# tuned allocator: the peer at its best), the matmul rates and FLOP floors of both precisions.
+#   --quick   one timed run per phase and 256x256 images: a smoke test of the script (seconds to minutes), not figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+runs=5; s512=512x512; s800=800x1333
+if [ $quick = 1 ]; then runs=1; s512=256x256; s800=256x320; fi
+has_bf16=0
+grep -qwE 'avx512_bf16|amx_bf16|bf16' /proc/cpuinfo && has_bf16=1
 peer_script=../shared/peer/bench_torchvision.py
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -17,21 +26,41 @@ ours_dll=benchmarks/RetinaNet.Benchmarks/bin/Release/net10.0/linux-x64/RetinaNet
 ours() { dotnet "$ours_dll" "$@" | tail -n 1; }
 peer() { (cd "$work" && /usr/bin/python3 bench_torchvision.py "$@" | tail -n 1); }
 
-echo "ours: inference 512x512" >&2;    ours infer 512x512   > "$work/ours_infer_512.json"
-echo "ours: inference 800x1333" >&2;   ours infer 800x1333  > "$work/ours_infer_800.json"
-echo "ours on ONNX Runtime: inference 512x512" >&2;  ours infer-onnx 512x512  > "$work/ort_infer_512.json"
-echo "ours on ONNX Runtime: inference 800x1333" >&2; ours infer-onnx 800x1333 > "$work/ort_infer_800.json"
-echo "ours: train step batch 1" >&2;   ours train 1         > "$work/ours_train_1.json"
-echo "ours: train step batch 2" >&2;   ours train 2         > "$work/ours_train_2.json"
-echo "ours: .h5 load" >&2;             ours h5-load         > "$work/ours_h5.json"
-echo "ours: data pipeline" >&2;        ours data            > "$work/ours_data.json"
-echo "torchvision: inference 512x512" >&2;  peer --phase infer --size 512x512 --runs 5  > "$work/peer_infer_512.json"
-echo "torchvision: inference 800x1333" >&2; peer --phase infer --size 800x1333 --runs 5 > "$work/peer_infer_800.json"
-echo "torchvision: train step batch 1" >&2; peer --phase train --batch 1 --runs 5       > "$work/peer_train_1.json"
-echo "torchvision: train step batch 2" >&2; peer --phase train --batch 2 --runs 5       > "$work/peer_train_2.json"
+echo "ours: inference $s512" >&2;    ours infer $s512 --repeats $runs  > "$work/ours_infer_512.json"
+echo "ours: inference $s800" >&2;    ours infer $s800 --repeats $runs  > "$work/ours_infer_800.json"
+echo "ours on ONNX Runtime: inference $s512" >&2;  ours infer-onnx $s512 --repeats $runs > "$work/ort_infer_512.json"
+echo "ours on ONNX Runtime: inference $s800" >&2;  ours infer-onnx $s800 --repeats $runs > "$work/ort_infer_800.json"
+echo "ours: train step batch 1" >&2;   ours train 1 --repeats $runs      > "$work/ours_train_1.json"
+echo "ours: train step batch 2" >&2;   ours train 2 --repeats $runs      > "$work/ours_train_2.json"
+echo "ours: .h5 load" >&2;             ours h5-load --repeats $runs      > "$work/ours_h5.json"
+echo "ours: data pipeline" >&2;        ours data                         > "$work/ours_data.json"
+echo "torchvision: inference $s512" >&2;  peer --phase infer --size $s512 --runs $runs  > "$work/peer_infer_512.json"
+echo "torchvision: inference $s800" >&2;  peer --phase infer --size $s800 --runs $runs  > "$work/peer_infer_800.json"
+echo "torchvision: train step batch 1" >&2; peer --phase train --batch 1 --runs $runs       > "$work/peer_train_1.json"
+echo "torchvision: train step batch 2" >&2; peer --phase train --batch 2 --runs $runs       > "$work/peer_train_2.json"
 # keras-retinanet freezes every batch norm (so do we); torchvision's default trains them. Its "finetune" variant
 # freezes them too (and, unlike us, conv1 and layer1), so both are shown.
 echo "torchvision: train step batch 2, frozen batch norm" >&2
-peer --phase train --batch 2 --runs 5 --variant finetune > "$work/peer_train_2_frozen.json"
+peer --phase train --batch 2 --runs $runs --variant finetune > "$work/peer_train_2_frozen.json"
 
-/usr/bin/python3 benchmarks/compare.py "$work"
+# The peer with glibc's allocator tuned (as our process always runs), fp32 and bf16, and the matmul rates.
+echo "torchvision: fp32, tuned allocator" >&2
+peer --phase infer --size $s512 --runs $runs --malloc tuned  > "$work/peer_infer_512_tuned.json"
+peer --phase infer --size $s800 --runs $runs --malloc tuned  > "$work/peer_infer_800_tuned.json"
+peer --phase train --batch 2 --runs $runs --malloc tuned      > "$work/peer_train_2_tuned.json"
+peer --phase matmul --mm-runs $runs --malloc tuned            > "$work/peer_matmul_fp32.json"
+if [ $has_bf16 = 1 ]; then
+  echo "ours: bf16" >&2
+  ours infer $s512 --repeats $runs --precision bf16 > "$work/ours_infer_512_bf16.json"
+  ours infer $s800 --repeats $runs --precision bf16 > "$work/ours_infer_800_bf16.json"
+  ours train 2 --repeats $runs --precision bf16     > "$work/ours_train_2_bf16.json"
+  echo "torchvision: bf16, tuned allocator (the peer at its best)" >&2
+  peer --phase infer --size $s512 --runs $runs --malloc tuned --precision bf16 > "$work/peer_infer_512_bf16.json"
+  peer --phase infer --size $s800 --runs $runs --malloc tuned --precision bf16 > "$work/peer_infer_800_bf16.json"
+  peer --phase train --batch 2 --runs $runs --malloc tuned --precision bf16     > "$work/peer_train_2_bf16.json"
+  peer --phase matmul --mm-runs $runs --malloc tuned --precision bf16           > "$work/peer_matmul_bf16.json"
+else
+  echo "this CPU has no fast bfloat16 (no avx512_bf16, amx_bf16 or bf16 flag): bf16 rows skipped" >&2
+fi
+
+QUICK=$quick /usr/bin/python3 benchmarks/compare.py "$work"

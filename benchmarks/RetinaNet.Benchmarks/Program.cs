@@ -22,8 +22,22 @@ var threadsAt = Array.IndexOf(args, "--threads");
 var threads = threadsAt >= 0 ? int.Parse(args[threadsAt + 1], CultureInfo.InvariantCulture) : 2;
 if (threadsAt >= 0) args = args.Take(threadsAt).Concat(args.Skip(threadsAt + 2)).ToArray();
 NativeRuntime.Configure(threads);
+// `--precision bf16` anywhere: the kernel layers compute in bfloat16 (DTypePolicy.MixedBFloat16), as `--precision bf16`
+// of the CLI; on a CPU without fast bf16 the phase prints {"skipped": …} instead of a slow emulated figure.
+var precisionAt = Array.IndexOf(args, "--precision");
+var precision = precisionAt >= 0 ? args[precisionAt + 1] : "fp32";
+if (precisionAt >= 0) args = args.Take(precisionAt).Concat(args.Skip(precisionAt + 2)).ToArray();
+var policy = precision == "fp32" ? DTypePolicy.Float32 : DTypePolicy.MixedBFloat16;
+if (policy.is_mixed && !BFloat16Support.IsFast())
+{
+    Console.WriteLine(new JsonObject { ["skipped"] = $"no fast bfloat16 on this CPU ({BFloat16Support.CpuReason})", ["precision"] = precision }.ToJsonString());
+    return;
+}
 var phase = args.Length > 0 ? args[0] : throw new ArgumentException("phase: infer HxW | infer-onnx HxW | train B | h5-load | data [--threads N]");
-var repeats = 5;
+// `--repeats N`: timed runs per phase (5 unless given; benchmarks/run.sh --quick uses 1).
+var repeatsAt = Array.IndexOf(args, "--repeats");
+var repeats = repeatsAt >= 0 ? int.Parse(args[repeatsAt + 1], CultureInfo.InvariantCulture) : 5;
+if (repeatsAt >= 0) args = args.Take(repeatsAt).Concat(args.Skip(repeatsAt + 2)).ToArray();
 
 static double Median(IEnumerable<double> values) { var v = values.OrderBy(x => x).ToList(); return v[v.Count / 2]; }
 static double RssMib() => StatusMib("VmRSS:");
@@ -34,6 +48,7 @@ void Emit(JsonObject result)
 {
     result["phase"] = string.Join(' ', args);
     result["threads"] = get_num_threads();
+    result["precision"] = precision;
     result["peak_rss_mib"] = PeakRssMib();
     Console.WriteLine(result.ToJsonString());
 }
@@ -63,16 +78,20 @@ switch (phase)
         // The network up to the pyramid features and head outputs, so post-processing can be timed on its own.
         var features = new[] { 3, 4, 5, 6, 7 }.Select(l => training.get_layer($"P{l}").output.Single());
         var network = keras.Model(training.inputs, new KerasTensors(features.Concat(training.outputs)));
+        training.dtype_policy = inference.dtype_policy = network.dtype_policy = policy;
         using var image = randn(1, hw[0], hw[1], 3);
         var networkTimes = new List<double>();
         var fullTimes = new List<double>();
         var postTimes = new List<double>();
+        var networkCpu = new List<double>();
         for (int i = 0; i < repeats + 2; i++)
         {
             using var scope = NewDisposeScope();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var outputs = network.predict_on_batch(image);
             var t1 = clock.Elapsed.TotalSeconds;
+            var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             clock.Restart();
             PostProcess(inference, image, outputs);
             var t2 = clock.Elapsed.TotalSeconds;
@@ -82,12 +101,13 @@ switch (phase)
             var t3 = clock.Elapsed.TotalSeconds;
             if (i < 2) continue; // warm-up
             networkTimes.Add(t1);
+            networkCpu.Add(cpu);
             postTimes.Add(t2);
             fullTimes.Add(t3);
         }
         Emit(new JsonObject
         {
-            ["network_s"] = Median(networkTimes), ["postprocess_s"] = Median(postTimes), ["end_to_end_s"] = Median(fullTimes),
+            ["network_s"] = Median(networkTimes), ["network_cpu_s"] = Median(networkCpu), ["postprocess_s"] = Median(postTimes), ["end_to_end_s"] = Median(fullTimes),
             ["rss_at_start_mib"] = rssAtStart, ["rss_with_model_mib"] = rssWithModel,
         });
         break;
@@ -103,6 +123,7 @@ switch (phase)
     {
         var batch = int.Parse(args[1], CultureInfo.InvariantCulture);
         var model = models.backbone("resnet50").retinanet(num_classes: 91);
+        model.dtype_policy = policy;
         model.compile(new SGD(learning_rate: 0.01, momentum: 0.9),
             new Dictionary<string, Loss> { ["regression"] = Losses.smooth_l1(), ["classification"] = Losses.focal() });
         var targets = new AnchorTargets().Delegate;

@@ -40,6 +40,16 @@ public abstract class Layer
     /// <summary>Element type of the weights and outputs (Keras dtype name).</summary>
     public string dtype { get; set; }
 
+    /// <summary>
+    /// What the layer computes in (Keras 3's <c>dtype_policy</c>; see <see cref="DTypePolicy"/>): fp32 by default,
+    /// <see cref="DTypePolicy.MixedBFloat16"/> for bfloat16 products in the kernel layers. Setting it on a model sets
+    /// it on every layer. Not part of the config: saved files stay fp32.
+    /// </summary>
+    public virtual DTypePolicy dtype_policy { get; set; } = DTypePolicy.Float32;
+
+    /// <summary>Keras name of the type the layer computes in (<see cref="DTypePolicy.compute_dtype"/>).</summary>
+    public string compute_dtype => dtype_policy.compute_dtype;
+
     /// <summary>Whether the weights are updated by training. Setting it on a model sets it on every layer.</summary>
     public virtual bool trainable
     {

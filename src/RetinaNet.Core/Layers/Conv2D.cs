@@ -111,7 +111,7 @@ public class Conv2D : KernelLayer
         using var scope = NewDisposeScope();
         var sampled = strides is { first: 1, second: 1 } ? x : x.slice(1, 0, x.shape[1], strides.first).slice(2, 0, x.shape[2], strides.second);
         var weight = kernel.value.view(kernel.value.shape[0], kernel.value.shape[1]); // (out, in)
-        var y = sampled.matmul(weight.t());
+        var y = MatMul(sampled, weight.t());
         if (bias is not null) y = y.add(bias.value, HeldScalar.One);
         return Activate(y).MoveToOuterDisposeScope();
     }

@@ -45,7 +45,7 @@ public class Dense : KernelLayer
     public override Tensors call(Tensors inputs, bool training = false)
     {
         Tensor x = inputs;
-        var y = x.matmul(kernel.value);
+        var y = MatMul(x, kernel.value);
         if (bias is not null) y.add_(bias.value, HeldScalar.One);
         return Activate(y);
     }

@@ -72,12 +72,40 @@ public abstract class KernelLayer : Layer
     protected Tensor Convolve(Tensor nchw, Tensor weight, IntPair kernel_size, IntPair strides, IntPair dilation_rate,
         string padding, long groups)
     {
+        var compute = dtype_policy.ComputeTypeFor(nchw);
+        if (compute == nchw.dtype) return ConvolveAs(nchw, weight, bias?.value, kernel_size, strides, dilation_rate, padding, groups);
+        // Mixed precision: input, kernel and bias cast (channels-last kept), oneDNN accumulates in fp32, result to fp32.
+        // The casts are differentiable, so training's gradients reach the fp32 weights in fp32.
+        using var x = nchw.to(compute);
+        using var w = weight.to(compute);
+        using var b = bias?.value.to(compute);
+        using var y = ConvolveAs(x, w, b, kernel_size, strides, dilation_rate, padding, groups);
+        return y.to(nchw.dtype);
+    }
+
+    /// <summary>
+    /// <c>x · weight</c> on the last axis (weight (in, out)) in the policy's compute type, result in the type of
+    /// <paramref name="x"/>, before the bias and activation.
+    /// </summary>
+    protected Tensor MatMul(Tensor x, Tensor weight)
+    {
+        var compute = dtype_policy.ComputeTypeFor(x);
+        if (compute == x.dtype) return x.matmul(weight);
+        using var xc = x.to(compute);
+        using var wc = weight.to(compute);
+        using var y = xc.matmul(wc);
+        return y.to(x.dtype);
+    }
+
+    Tensor ConvolveAs(Tensor nchw, Tensor weight, Tensor? bias, IntPair kernel_size, IntPair strides, IntPair dilation_rate,
+        string padding, long groups)
+    {
         var padH = Padding.Same(nchw.shape[2], kernel_size.first, strides.first, dilation_rate.first, padding);
         var padW = Padding.Same(nchw.shape[3], kernel_size.second, strides.second, dilation_rate.second, padding);
         if (padH.before == padH.after && padW.before == padW.after)
-            return F.conv2d(nchw, weight, bias?.value, strides.ToLongs(), new long[] { padH.before, padW.before },
+            return F.conv2d(nchw, weight, bias, strides.ToLongs(), new long[] { padH.before, padW.before },
                 dilation_rate.ToLongs(), groups);
         using var padded = F.pad(nchw, new long[] { padW.before, padW.after, padH.before, padH.after });
-        return F.conv2d(padded, weight, bias?.value, strides.ToLongs(), new long[] { 0, 0 }, dilation_rate.ToLongs(), groups);
+        return F.conv2d(padded, weight, bias, strides.ToLongs(), new long[] { 0, 0 }, dilation_rate.ToLongs(), groups);
     }
 }

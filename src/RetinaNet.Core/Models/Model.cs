@@ -64,6 +64,18 @@ public partial class Model : Layer
     }
 
     /// <inheritdoc/>
+    public override DTypePolicy dtype_policy
+    {
+        get => base.dtype_policy;
+        set
+        {
+            base.dtype_policy = value;
+            if (graph is null) return;
+            foreach (var layer in layers) layer.dtype_policy = value;
+        }
+    }
+
+    /// <inheritdoc/>
     public override IReadOnlyList<KerasVariable> trainable_weights =>
         trainable ? Distinct(layers.SelectMany(l => l.trainable_weights)) : Array.Empty<KerasVariable>();
 

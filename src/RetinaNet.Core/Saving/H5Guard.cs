@@ -1,3 +1,4 @@
+using System.IO.MemoryMappedFiles;
 using PureHDF;
 
 namespace RetinaNet.Core;
@@ -116,9 +117,10 @@ internal static class H5Guard
         }
     }
 
-    // Files up to this size are read into memory: PureHDF then reads headers about ten times faster than through
-    // a FileStream (it seeks for every small read), and the loader sees one consistent snapshot of the file.
-    const long InMemoryLimit = 1L << 30;
+    // Files up to this size are memory-mapped: PureHDF then reads headers about ten times faster than through a
+    // FileStream (it seeks for every small read), the checksums are verified on the mapped bytes, and no managed
+    // array the size of the file is made. (Span lengths are ints, hence the limit; larger files are streamed.)
+    const long MappedLimit = int.MaxValue;
 
     /// <summary>Opens the file for reading after <see cref="CheckFile"/>.</summary>
     public static NativeFileHandle Open(string path)
@@ -127,17 +129,46 @@ internal static class H5Guard
         return Run(path, () =>
         {
             var length = new FileInfo(path).Length;
-            if (length > InMemoryLimit)
+            if (length > MappedLimit)
                 return new NativeFileHandle(H5File.Open(path, FileMode.Open, FileAccess.Read, FileShare.Read), length);
-            var bytes = File.ReadAllBytes(path);
-            H5Checksums.Verify(bytes, superblock, path);
-            return new NativeFileHandle(H5File.Open(new MemoryStream(bytes, writable: false), leaveOpen: false), length);
+            var mapping = MemoryMappedFile.CreateFromFile(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read),
+                mapName: null, capacity: 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            try
+            {
+                VerifyChecksums(mapping, length, superblock, path);
+                var stream = mapping.CreateViewStream(0, length, MemoryMappedFileAccess.Read);
+                return new NativeFileHandle(H5File.Open(stream, leaveOpen: false), length, mapping);
+            }
+            catch
+            {
+                mapping.Dispose();
+                throw;
+            }
         });
+    }
+
+    static unsafe void VerifyChecksums(MemoryMappedFile mapping, long length, int superblock, string path)
+    {
+        using var view = mapping.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+        byte* start = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+        try
+        {
+            H5Checksums.Verify(new ReadOnlySpan<byte>(start + view.PointerOffset, (int)length), superblock, path);
+        }
+        finally
+        {
+            view.SafeMemoryMappedViewHandle.ReleasePointer();
+        }
     }
 }
 
-/// <summary>An open HDF5 file and its length (the bound for sizes read from its headers).</summary>
-internal sealed record NativeFileHandle(PureHDF.VOL.Native.NativeFile File, long Length) : IDisposable
+/// <summary>An open HDF5 file, its length (the bound for sizes read from its headers) and its mapping, if mapped.</summary>
+internal sealed record NativeFileHandle(PureHDF.VOL.Native.NativeFile File, long Length, IDisposable? Mapping = null) : IDisposable
 {
-    public void Dispose() => File.Dispose();
+    public void Dispose()
+    {
+        File.Dispose();
+        Mapping?.Dispose();
+    }
 }

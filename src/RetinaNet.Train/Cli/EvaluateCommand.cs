@@ -32,17 +32,19 @@ public static class EvaluateCommand
         var weighted = new Option<bool>("--weighted-average") { Description = "Also print the mAP weighted by instances." };
         var report = new Option<string?>("--report") { Description = "Folder for a detailed report: report.json, per_class.csv, PR/F1 curves, confusion matrix, error breakdown, worst images." };
         var gpu = DeviceOptions.Gpu();
+        var precision = PrecisionOption.Create();
         var groupMethod = new Option<string>("--group-method") { Description = "Determines how images are grouped together (none, random, ratio); evaluation reads every image once, so the figures do not depend on it.", DefaultValueFactory = _ => "ratio" };
         groupMethod.AcceptOnlyFromAmong("none", "random", "ratio");
 
         var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted, report, gpu, groupMethod }.Concat(sizing.Options).ToArray(),
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted, report, gpu, groupMethod, precision }.Concat(sizing.Options).ToArray(),
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
                 var device = DeviceOptions.Resolve("cpu", parse.GetValue(gpu));
                 var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config), sizing.Bind(parse));
                 if (device != "cpu") network.to(TorchSharp.torch.device(device));
                 var (mode, imageSizing) = ModelLoading.InputFor(network, parse.GetValue(backbone)!, sizing.Bind(parse));
+                network.dtype_policy = RetinaNet.Core.BFloat16Support.Resolve(parse.GetValue(precision)!, TorchSharp.torch.device(device));
                 var generator = DatasetArguments.Create(dataset, "test", new GeneratorOptions
                 {
                     image_sizing = imageSizing,

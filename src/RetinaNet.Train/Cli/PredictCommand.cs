@@ -32,9 +32,10 @@ public static class PredictCommand
         var sizing = new ImageSizingOptions();
         var engine = new Option<string>("--engine") { Description = "torch (this library), onnx (ONNX Runtime, for files from `retinanet export`), or auto: onnx for a .onnx file.", DefaultValueFactory = _ => "auto" };
         engine.AcceptOnlyFromAmong("auto", "torch", "onnx");
+        var precision = PrecisionOption.Create();
         var command = new Command("predict", "Detect objects in images.")
         {
-            model, images, backbone, classes, minScore, savePath, output, convert, config, engine,
+            model, images, backbone, classes, minScore, savePath, output, convert, config, engine, precision,
         };
         foreach (var option in sizing.Options) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
@@ -45,10 +46,13 @@ public static class PredictCommand
             var imageSizing = sizing.Bind(parse);
             var useOnnx = parse.GetValue(engine) == "onnx"
                 || (parse.GetValue(engine) == "auto" && modelPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase));
+            if (useOnnx && parse.GetValue(precision) != "fp32")
+                throw new ArgumentException($"--precision {parse.GetValue(precision)} applies to the torch engine; {modelPath} runs on ONNX Runtime (--engine torch with an .h5 model).");
             using var onnx = useOnnx ? new OnnxDetector(modelPath, labelName, imageSizing.min_side, imageSizing.max_side, imageSizing.no_resize) : null;
             var network = useOnnx ? null : ModelLoading.LoadInference(modelPath, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config), imageSizing);
             var (preprocessMode, networkSizing) = network is null ? ("", imageSizing) : ModelLoading.InputFor(network, parse.GetValue(backbone)!, imageSizing);
             var detector = network is null ? null : new Detector(network, labelName, preprocessMode, networkSizing);
+            if (detector is not null) detector.dtype_policy = RetinaNet.Core.BFloat16Support.Resolve(parse.GetValue(precision)!);
             var paths = parse.GetValue(images)!;
             var drawings = DrawingNames(paths);
             var results = new JsonArray();

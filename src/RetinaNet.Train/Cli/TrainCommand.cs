@@ -46,11 +46,12 @@ public static class TrainCommand
         var multiGpuForce = DeviceOptions.MultiGpuForce();
         var multiprocessing = new Option<bool>("--multiprocessing") { Description = "Use multiprocessing in fit_generator (here: batches are always prepared by --workers background threads)." };
         var tensorboardFreq = new Option<string>("--tensorboard-freq") { Description = "Update frequency for Tensorboard output. Values 'epoch', 'batch' or int.", DefaultValueFactory = _ => d.tensorboard_freq };
+        var precision = PrecisionOption.Create();
         var featureSize = new Option<int>("--feature-size") { Description = "Channels of the FPN and heads (256 as keras-retinanet; smaller for light CPU models).", DefaultValueFactory = _ => d.feature_size };
 
         Option[] options = { snapshot, imagenet, weights, noWeights, backbone, batchSize, initialEpoch, epochs, steps, lr, clipnorm,
             snapshotPath, tensorboard, noSnapshots, noEvaluation, freeze, randomTransform, config, weighted,
-            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize, gpu, multiGpu, multiGpuForce, multiprocessing, tensorboardFreq, report };
+            valLoss, patience, factor, groupMethod, workers, queue, device, seed, featureSize, gpu, multiGpu, multiGpuForce, multiprocessing, tensorboardFreq, report, precision };
         options = options.Concat(sizing.Options).Concat(recipe.Options).ToArray();
         var command = new Command("train", "Simple training script for training a RetinaNet network.");
         DatasetArguments.AddTo(command, options, Array.Empty<Argument>(), withValidation: true, (parse, dataset) => CliErrors.Run(() =>
@@ -75,6 +76,7 @@ public static class TrainCommand
                 reduce_lr_factor = parse.GetValue(factor), group_method = parse.GetValue(groupMethod)!, workers = parse.GetValue(workers),
                 max_queue_size = parse.GetValue(queue), device = resolvedDevice, tensorboard_freq = parse.GetValue(tensorboardFreq)!, seed = parse.GetValue(seed),
                 feature_size = parse.GetValue(featureSize), report_dir = parse.GetValue(report),
+                precision = parse.GetValue(precision)!,
             };
             using var interruption = Interruption.Listen();
             Run(options, dataset, Console.WriteLine, interruption.Token);

@@ -50,6 +50,12 @@ public sealed class Detector
     public static Detector For(Generator generator, Model model) =>
         new(model, generator.label_to_name, generator.resize_image, generator.preprocess_image);
 
+    /// <summary>
+    /// The model's compute precision (<see cref="Model.dtype_policy"/>; set on the model, so it holds for every user of
+    /// it): <see cref="DTypePolicy.MixedBFloat16"/> runs the network's products in bfloat16, post-processing in fp32.
+    /// </summary>
+    public DTypePolicy dtype_policy { get => model.dtype_policy; set => model.dtype_policy = value; }
+
     /// <summary>Runs the model on an (H, W, 3) BGR image with values 0..255.</summary>
     public ModelOutput predict(Tensor bgr)
     {

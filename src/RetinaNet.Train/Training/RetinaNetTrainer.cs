@@ -68,6 +68,7 @@ public static class RetinaNetTrainer
             }
         }
         model.to(TorchSharp.torch.device(options.device));
+        model.dtype_policy = BFloat16Support.Resolve(options.precision, TorchSharp.torch.device(options.device), print);
         // A converted torchvision RetinaNet (its file says so) fine-tunes with torchvision's losses, and predicts
         // with its transform at the training sides.
         var torchvision = Layers.TorchVision.TorchVisionRetinaNet.RecipeOf(model);
@@ -80,6 +81,7 @@ public static class RetinaNetTrainer
             ? Layers.TorchVision.TorchVisionRetinaNet.inference_model(model, null,
                 new Layers.TorchVision.TorchVisionTransform(options.image_sizing.min_side, options.image_sizing.max_side))
             : RetinaNetBuilder.retinanet_bbox(model, DetectionFilter.Default, anchors);
+        prediction.dtype_policy = model.dtype_policy;
         return new RetinaNetModels(model, model, prediction);
     }
 

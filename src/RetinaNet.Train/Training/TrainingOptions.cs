@@ -70,6 +70,8 @@ public sealed record TrainingOptions
     public TrainingRecipe recipe { get; init; } = TrainingRecipe.Default;
     /// <summary>Folder for the per-epoch CSV/JSON log (default: the snapshot folder).</summary>
     public string? log_dir { get; init; }
+    /// <summary>Compute precision: fp32, or bf16 (mixed precision: bfloat16 products, fp32 weights, batch norm, losses and optimizer).</summary>
+    public string precision { get; init; } = "fp32";
     /// <summary>Folder for a detailed evaluation report after each epoch (null for none).</summary>
     public string? report_dir { get; init; }
 }
