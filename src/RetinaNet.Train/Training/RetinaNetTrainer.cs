@@ -37,7 +37,8 @@ public static class RetinaNetTrainer
                 throw new ArgumentException(
                     $"--snapshot {options.snapshot} was trained on {snapshotClasses} classes, but this dataset has {num_classes}. " +
                     $"Resume only on the dataset it was trained on; to start from its weights on this one, use --weights {options.snapshot}.");
-            if (BackboneMatch.first_difference(backbone, model) is string difference)
+            // A converted torchvision RetinaNet carries its own architecture (its TorchVisionInput layer says which).
+            if (Layers.TorchVision.TorchVisionRetinaNet.RecipeOf(model) is null && BackboneMatch.first_difference(backbone, model) is string difference)
                 throw new ArgumentException(
                     $"--snapshot {options.snapshot} was not trained with --backbone {backbone.backbone}: {difference}. " +
                     (options.resume_state?.backbone is string trained ? $"It was trained with --backbone {trained}; pass that." : "Pass the --backbone it was trained with."));
