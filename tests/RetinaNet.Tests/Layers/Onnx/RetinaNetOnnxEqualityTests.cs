@@ -140,5 +140,6 @@ public class RetinaNetOnnxEqualityTests
     /// </summary>
     [TestCase("vgg16")]
     [TestCase("densenet121")]
+    [TestCase("seresnet18")]
     public void OtherBackbones_Export_GivesTheEngineDetections_AtTwoImageSizes(string backbone) => AssertEqualThroughOneFile(backbone, 3, nms: false);
 }
