@@ -92,7 +92,10 @@ public sealed class KerasVariable
     public Tensor numpy()
     {
         using var _ = no_grad();
-        return layout.ToKeras(value.detach()).cpu().contiguous().clone();
+        // The scope keeps each intermediate reachable: a temporary whose method is running could otherwise be
+        // finalized (and its native tensor freed) mid-call under GC pressure.
+        using var scope = NewDisposeScope();
+        return layout.ToKeras(value.detach()).cpu().contiguous().clone().MoveToOuterDisposeScope();
     }
 
     /// <summary>Sets the value from a tensor in Keras layout (any device; copied).</summary>

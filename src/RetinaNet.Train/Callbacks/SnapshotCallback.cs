@@ -30,7 +30,10 @@ public sealed class SnapshotCallback(Model training_model, string folder, string
             print_fn($"Epoch {epoch + 1:00}: the loss is {loss.ToString(CultureInfo.InvariantCulture)}; not saving a snapshot.");
             return;
         }
-        if (training_model.weights.FirstOrDefault(w => !w.value.isfinite().all().item<bool>()) is KerasVariable bad)
+        KerasVariable? bad;
+        using (TorchSharp.torch.NewDisposeScope()) // keeps the check's temporaries alive while libtorch uses them
+            bad = training_model.weights.FirstOrDefault(w => !w.value.isfinite().all().item<bool>());
+        if (bad is not null)
         {
             print_fn($"Epoch {epoch + 1:00}: weight '{bad.name}' holds NaN or infinite values; not saving a snapshot.");
             return;
