@@ -33,13 +33,15 @@ public static class EvaluateCommand
         var report = new Option<string?>("--report") { Description = "Folder for a detailed report: report.json, per_class.csv, PR/F1 curves, confusion matrix, error breakdown, worst images." };
         var gpu = DeviceOptions.Gpu();
         var precision = PrecisionOption.Create();
+        var batchSize = BatchSizeOption.Create();
         var groupMethod = new Option<string>("--group-method") { Description = "Determines how images are grouped together (none, random, ratio); evaluation reads every image once, so the figures do not depend on it.", DefaultValueFactory = _ => "ratio" };
         groupMethod.AcceptOnlyFromAmong("none", "random", "ratio");
 
         var command = new Command("evaluate", "Evaluation script for a RetinaNet network.");
-        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted, report, gpu, groupMethod, precision }.Concat(sizing.Options).ToArray(),
+        DatasetArguments.AddTo(command, new Option[] { convert, backbone, countedScore, iou, maxDetections, savePath, config, weighted, report, gpu, groupMethod, precision, batchSize }.Concat(sizing.Options).ToArray(),
             new Argument[] { model }, withValidation: false, (parse, dataset) => CliErrors.Run(() =>
             {
+                var batch = BatchSizeOption.Get(parse, batchSize);
                 var device = DeviceOptions.Resolve("cpu", parse.GetValue(gpu));
                 var network = ModelLoading.LoadInference(parse.GetValue(model)!, parse.GetValue(backbone)!, parse.GetValue(convert), parse.GetValue(config), sizing.Bind(parse));
                 if (device != "cpu") network.to(TorchSharp.torch.device(device));
@@ -51,18 +53,18 @@ public static class EvaluateCommand
                     shuffle_groups = false, preprocess_image = x => ImagePreprocessing.preprocess_image(x, mode),
                 })!;
                 if (generator is CocoGenerator coco)
-                    EvaluateCoco(coco, network, parse.GetValue(countedScore), parse.GetValue(report));
+                    EvaluateCoco(coco, network, parse.GetValue(countedScore), parse.GetValue(report), batch);
                 else
                     EvaluateVoc(generator, network, parse.GetValue(iou), parse.GetValue(countedScore), parse.GetValue(maxDetections),
-                        parse.GetValue(savePath), parse.GetValue(weighted), parse.GetValue(report));
+                        parse.GetValue(savePath), parse.GetValue(weighted), parse.GetValue(report), batch);
             }));
         return command;
     }
 
     static void EvaluateVoc(Preprocessing.Generator generator, RetinaNet.Core.Model model, double iou, double countedScore, int maxDetections,
-        string? savePath, bool weighted, string? reportDir)
+        string? savePath, bool weighted, string? reportDir, int batchSize)
     {
-        var images = ModelEvaluation.get_detections(generator, model, countedScore, maxDetections, savePath);
+        var images = ModelEvaluation.get_detections(generator, model, countedScore, maxDetections, savePath, batch_size: batchSize);
         var labels = Enumerable.Range(0, generator.num_classes()).Where(generator.has_label).ToList();
         var result = VocEvaluation.Evaluate(images, labels, iou);
         var report = EvaluationReport.FromVoc(result, generator.label_to_name);
@@ -85,9 +87,9 @@ public static class EvaluateCommand
         Console.WriteLine($"Report written to {reportDir}");
     }
 
-    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double countedScore, string? reportDir)
+    static void EvaluateCoco(CocoGenerator generator, RetinaNet.Core.Model model, double countedScore, string? reportDir, int batchSize)
     {
-        var images = CocoModelEvaluation.get_images(generator, model, countedScore);
+        var images = CocoModelEvaluation.get_images(generator, model, countedScore, batch_size: batchSize);
         var result = CocoModelEvaluation.evaluate(generator, images);
         if (result is null)
         {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using RetinaNet.Inference;
 using RetinaNet.Layers;
 using RetinaNet.Train.Inference;
+using RetinaNet.Train.Utils;
 
 namespace RetinaNet.Train.Cli;
 
@@ -33,13 +34,15 @@ public static class PredictCommand
         var engine = new Option<string>("--engine") { Description = "torch (this library), onnx (ONNX Runtime, for files from `retinanet export`), or auto: onnx for a .onnx file.", DefaultValueFactory = _ => "auto" };
         engine.AcceptOnlyFromAmong("auto", "torch", "onnx");
         var precision = PrecisionOption.Create();
+        var batchSize = BatchSizeOption.Create();
         var command = new Command("predict", "Detect objects in images.")
         {
-            model, images, backbone, classes, minScore, savePath, output, convert, config, engine, precision,
+            model, images, backbone, classes, minScore, savePath, output, convert, config, engine, precision, batchSize,
         };
         foreach (var option in sizing.Options) command.Options.Add(option);
         command.SetAction(parse => CliErrors.Run(() =>
         {
+            var batch = BatchSizeOption.Get(parse, batchSize);
             var names = parse.GetValue(classes) is string path ? ReadClassNames(path) : new Dictionary<int, string>();
             Func<int, string> labelName = l => names.GetValueOrDefault(l, l.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var modelPath = parse.GetValue(model)!;
@@ -54,36 +57,41 @@ public static class PredictCommand
             var detector = network is null ? null : new Detector(network, labelName, preprocessMode, networkSizing);
             if (detector is not null) detector.dtype_policy = RetinaNet.Core.BFloat16Support.Resolve(parse.GetValue(precision)!);
             var paths = parse.GetValue(images)!;
+            if (onnx is not null && batch != 1)
+                throw new ArgumentException($"--batch-size applies to the torch engine; {modelPath} runs on ONNX Runtime one image at a time.");
             var drawings = DrawingNames(paths);
-            var results = new JsonArray();
+            var entries = new JsonObject?[paths.Length];
             var failed = 0;
-            for (int i = 0; i < paths.Length; i++)
+            var score = parse.GetValue(minScore);
+            IEnumerable<(int index, List<DetectedObject>? found, Exception? error)> Detections() => onnx is not null
+                ? paths.Select((image, i) => OnnxDetect(onnx, image, i, score))
+                : BatchedPrediction.Run(detector!, paths.Length, i => ImageIO.read_image_bgr(paths[i]), batch)
+                    .Select(r => (r.index, r.output is null ? null : detector!.detections(r.output, score), r.error));
+            foreach (var (i, found, error) in Detections())
             {
                 var image = paths[i];
-                List<DetectedObject> found;
-                try
-                {
-                    found = onnx?.Detect(image, parse.GetValue(minScore)) ?? detector!.detect(image, parse.GetValue(minScore));
-                }
-                catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+                if (error is not null)
                 {
                     // One unreadable image must not cost the others: report it and go on; the exit code says so.
-                    Console.Error.WriteLine($"error: {e.Message}");
-                    results.Add(new JsonObject { ["image"] = image, ["error"] = e.Message });
+                    if (error is not (InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException))
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+                    Console.Error.WriteLine($"error: {error.Message}");
+                    entries[i] = new JsonObject { ["image"] = image, ["error"] = error.Message };
                     failed++;
                     continue;
                 }
-                results.Add(new JsonObject
+                entries[i] = new JsonObject
                 {
                     ["image"] = image,
-                    ["detections"] = new JsonArray(found.Select(d => (JsonNode)new JsonObject
+                    ["detections"] = new JsonArray(found!.Select(d => (JsonNode)new JsonObject
                     {
                         ["x1"] = d.x1, ["y1"] = d.y1, ["x2"] = d.x2, ["y2"] = d.y2, ["score"] = d.score, ["label"] = d.label, ["class"] = d.class_name,
                     }).ToArray()),
-                });
+                };
                 if (parse.GetValue(savePath) is string folder)
-                    Detector.draw(image, found, Path.Combine(folder, drawings[i]));
+                    Detector.draw(image, found!, Path.Combine(folder, drawings[i]));
             }
+            var results = new JsonArray(entries.Select(e => (JsonNode?)e).ToArray());
             var json = results.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
             if (parse.GetValue(output) is string file) Utils.AtomicFile.WriteAllText(file, json);
             else Console.WriteLine(json);
@@ -102,6 +110,18 @@ public static class PredictCommand
         var stems = images.Select(Path.GetFileNameWithoutExtension).ToArray();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return stems.Select((stem, i) => seen.Add(stem!) ? $"{stem}.png" : $"{stem}-{i + 1}.png").ToArray();
+    }
+
+    static (int, List<DetectedObject>?, Exception?) OnnxDetect(OnnxDetector onnx, string image, int index, double minScore)
+    {
+        try
+        {
+            return (index, onnx.Detect(image, minScore), null);
+        }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            return (index, null, e);
+        }
     }
 
     static Dictionary<int, string> ReadClassNames(string path) =>

@@ -16,8 +16,8 @@ public static class CocoModelEvaluation
     /// them on; pycocotools caps per category at matching time), with the image's annotations.
     /// </summary>
     public static List<EvaluationImage> get_images(CocoGenerator generator, Model model, double threshold = 0.05,
-        Action<int, int>? progress = null) =>
-        ModelEvaluation.get_detections(generator, model, LastFloatBelow(threshold), int.MaxValue, progress: progress);
+        Action<int, int>? progress = null, int batch_size = 1) =>
+        ModelEvaluation.get_detections(generator, model, LastFloatBelow(threshold), int.MaxValue, progress: progress, batch_size: batch_size);
 
     /// <summary>The detections of every image as COCO results, in network order per image and class.</summary>
     public static List<CocoDetection> get_detections(CocoGenerator generator, Model model, double threshold = 0.05,

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using TorchSharp;
 using RetinaNet.Core;
 using RetinaNet.Train.Inference;
@@ -11,7 +12,7 @@ namespace RetinaNet.Train.Evaluation;
 /// <summary>
 /// Runs an inference model over a dataset and scores it (keras-retinanet's <c>_get_detections</c>,
 /// <c>_get_annotations</c> and <c>evaluate</c>): each image goes through the one inference path,
-/// <see cref="Detector.For(Generator, Model)"/>, then <see cref="CountedDetections"/> keeps the detections that count.
+/// <see cref="Detector.For(Generator, Model)"/> (in batches with <see cref="BatchedPrediction"/>), then <see cref="CountedDetections"/> keeps the detections that count.
 /// </summary>
 public static class ModelEvaluation
 {
@@ -23,35 +24,42 @@ public static class ModelEvaluation
     /// <param name="max_detections">At most this many detections count per image.</param>
     /// <param name="save_path">Folder for drawings of the detections, or null.</param>
     /// <param name="progress">Called with (done, total) after each image.</param>
+    /// <param name="batch_size">Images per network call (<c>evaluate --batch-size</c>; see <see cref="BatchedPrediction"/>:
+    /// images of one input size together, the next batch read while the network runs, the same detections as one by one
+    /// up to float32 rounding).</param>
     public static List<EvaluationImage> get_detections(Generator generator, Model model,
         double counted_score_threshold = CountedDetections.DefaultScoreThreshold,
-        int max_detections = CountedDetections.DefaultMaxDetections, string? save_path = null, Action<int, int>? progress = null)
+        int max_detections = CountedDetections.DefaultMaxDetections, string? save_path = null, Action<int, int>? progress = null,
+        int batch_size = 1)
     {
         var detector = Detector.For(generator, model);
-        var images = new List<EvaluationImage>();
-        for (int i = 0; i < generator.size(); i++)
+        var images = new EvaluationImage[generator.size()];
+        var done = 0;
+        foreach (var result in BatchedPrediction.Run(detector, generator.size(), generator.load_image, batch_size, keep_images: save_path is not null))
         {
             using var scope = NewDisposeScope();
-            var raw = generator.load_image(i);
-            var output = detector.predict(raw);
+            using var raw = result.image;
+            // Evaluation reads images the dataset has already validated: one that fails now is an error, not a skip.
+            if (result.error is not null) ExceptionDispatchInfo.Capture(result.error).Throw();
+            var output = result.output!;
             // The model's float32 values, narrowed back exactly, so the threshold compares in float32 as numpy does.
             var detections = CountedDetections.Select(output.boxes.Select(v => (float)v).ToArray(),
                 output.scores.Select(v => (float)v).ToArray(), output.labels, (float)counted_score_threshold, max_detections);
             var image = new EvaluationImage(output.seconds);
             foreach (var (label, list) in detections)
                 foreach (var d in list) image.AddDetection(label, d);
-            var annotations = generator.load_annotations(i);
+            var annotations = generator.load_annotations(result.index);
             for (int k = 0; k < annotations.Count; k++)
             {
                 var (x1, y1, x2, y2) = annotations.box(k);
                 image.AddAnnotation(annotations.labels[k], new CornerBox(x1, y1, x2, y2));
             }
-            images.Add(image);
+            images[result.index] = image;
 
-            if (save_path is not null) SaveDrawing(save_path, i, raw, image, generator);
-            progress?.Invoke(i + 1, generator.size());
+            if (save_path is not null) SaveDrawing(save_path, result.index, raw!, image, generator);
+            progress?.Invoke(++done, generator.size());
         }
-        return images;
+        return images.ToList();
     }
 
     /// <summary>

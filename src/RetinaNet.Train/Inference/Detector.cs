@@ -17,6 +17,17 @@ namespace RetinaNet.Train.Inference;
 public sealed record ModelOutput(double[] boxes, double[] scores, int[] labels, double seconds);
 
 /// <summary>
+/// An image ready for the network: <paramref name="input"/> is the resized, normalised (H, W, 3) tensor and
+/// <paramref name="scale"/> the resize factor that maps its boxes back to the original image. The caller owns
+/// <paramref name="input"/> (dispose it after the prediction).
+/// </summary>
+public sealed record PreparedImage(Tensor input, double scale) : IDisposable
+{
+    /// <summary>Frees the input tensor.</summary>
+    public void Dispose() => input.Dispose();
+}
+
+/// <summary>
 /// The one inference path (keras-retinanet's examples and <c>_get_detections</c>): read (BGR) → resize → preprocess
 /// (caffe or tf) → predict → divide the boxes by the resize scale. <c>predict</c> and the demo use it with an
 /// <see cref="ImageSizing"/>; evaluation uses it through <see cref="For(Generator, Model)"/> with the generator's own
@@ -60,20 +71,51 @@ public sealed class Detector
     public ModelOutput predict(Tensor bgr)
     {
         using var scope = NewDisposeScope();
+        return predict_batch(new[] { prepare(bgr) })[0];
+    }
+
+    /// <summary>
+    /// Resizes and normalises an (H, W, 3) BGR image for the network: the first half of <see cref="predict"/>, which
+    /// <see cref="BatchedPrediction"/> runs on a background thread while the network works on the previous batch.
+    /// </summary>
+    public PreparedImage prepare(Tensor bgr)
+    {
+        using var scope = NewDisposeScope();
         var (resized, scale) = resize(bgr);
-        var input = preprocess(resized).unsqueeze(0);
+        return new PreparedImage(preprocess(resized).MoveToOuterDisposeScope(), scale);
+    }
+
+    /// <summary>
+    /// Runs the network once on prepared images that share one input size (stacked into one batch) and returns each
+    /// image's output, boxes divided by its own scale; <see cref="ModelOutput.seconds"/> is the batch's network time
+    /// shared equally. One image gives exactly what <see cref="predict"/> gives; in a larger batch oneDNN may sum in another
+    /// order, so values can differ by float32 rounding.
+    /// </summary>
+    public IReadOnlyList<ModelOutput> predict_batch(IReadOnlyList<PreparedImage> images)
+    {
+        if (images.Count == 0) return Array.Empty<ModelOutput>();
+        var size = images[0].input.shape;
+        if (images.Any(i => !i.input.shape.SequenceEqual(size)))
+            throw new ArgumentException($"The images of one batch must share their network input size; got {string.Join(", ", images.Select(i => $"{i.input.shape[0]}x{i.input.shape[1]}").Distinct())}.");
+        using var scope = NewDisposeScope();
+        var input = images.Count == 1 ? images[0].input.unsqueeze(0) : stack(images.Select(i => i.input).ToArray());
         var started = System.Diagnostics.Stopwatch.StartNew();
         var outputs = model.predict_on_batch(input);
-        var seconds = started.Elapsed.TotalSeconds;
+        var seconds = started.Elapsed.TotalSeconds / images.Count;
         if (outputs.Count < 3)
             throw new InvalidOperationException(
                 "This is a training model (outputs regression and classification); convert it first with `retinanet convert-model`.");
-        using var divisor = scale.ToScalar();
-        // Divided in the model's dtype, then widened (exact for float32 outputs).
-        var boxes = outputs[0][0].div(divisor).to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
-        var scores = outputs[1][0].to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
-        var labels = outputs[2][0].to(ScalarType.Int32).cpu().contiguous().data<int>().ToArray();
-        return new ModelOutput(boxes, scores, labels, seconds);
+        var results = new ModelOutput[images.Count];
+        for (int b = 0; b < images.Count; b++)
+        {
+            using var divisor = images[b].scale.ToScalar();
+            // Divided in the model's dtype, then widened (exact for float32 outputs).
+            var boxes = outputs[0][b].div(divisor).to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+            var scores = outputs[1][b].to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+            var labels = outputs[2][b].to(ScalarType.Int32).cpu().contiguous().data<int>().ToArray();
+            results[b] = new ModelOutput(boxes, scores, labels, seconds);
+        }
+        return results;
     }
 
     /// <summary>The detections <c>predict</c> reports for an image file: score at least <paramref name="min_score"/>, best first.</summary>
@@ -88,9 +130,11 @@ public sealed class Detector
     /// The detections <c>predict</c> reports for an (H, W, 3) BGR image with values 0..255: score at least
     /// <paramref name="min_score"/> (<c>predict --score-threshold</c>), best first.
     /// </summary>
-    public List<DetectedObject> detect(Tensor bgr, double min_score = 0.5)
+    public List<DetectedObject> detect(Tensor bgr, double min_score = 0.5) => detections(predict(bgr), min_score);
+
+    /// <summary>The detections <c>predict</c> reports from a model output: score at least <paramref name="min_score"/>, best first.</summary>
+    public List<DetectedObject> detections(ModelOutput output, double min_score = 0.5)
     {
-        var output = predict(bgr);
         var found = new List<DetectedObject>();
         for (int i = 0; i < output.scores.Length; i++)
         {
