@@ -106,6 +106,7 @@ public sealed class KerasVariable
             throw new ArgumentException(
                 $"Weight '{name}' expects shape {shape}, received {new Shape(kerasValue.shape)}.");
         using var _ = no_grad();
+        using var scope = NewDisposeScope(); // keeps the chain's temporaries referenced while libtorch uses them
         var native = layout.FromKeras(kerasValue.to(value.dtype).to(value.device));
         value.copy_(native);
     }

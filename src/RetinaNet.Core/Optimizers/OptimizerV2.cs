@@ -183,10 +183,13 @@ public abstract class OptimizerV2 : Optimizer
     public override List<Tensor> get_weights()
     {
         using var _ = no_grad();
+        // The chain's temporaries stay referenced by the scope while libtorch uses them (see KerasVariable.numpy).
+        using var scope = NewDisposeScope();
         var result = new List<Tensor> { tensor(iterations, ScalarType.Int64) };
         if (SavedScalarNames.Count > 0) result.AddRange(scalar_weights.Select(v => tensor((float)v)));
         foreach (var (variable, slot) in slotOrder)
             result.Add(variable.layout.ToKeras(slots[variable][slot]).cpu().contiguous().clone());
+        foreach (var t in result) t.MoveToOuterDisposeScope();
         return result;
     }
 
@@ -209,6 +212,7 @@ public abstract class OptimizerV2 : Optimizer
                     $"Optimizer weight shape {new Shape(expected)} of '{weight_names[i + 1 + scalars]}' not compatible with provided weight shape {Shape.Of(value)}.");
         }
         using var __ = no_grad();
+        using var scope = NewDisposeScope(); // keeps the chains' temporaries referenced while libtorch uses them
         iterations = values[0].to_type(ScalarType.Int64).item<long>();
         if (scalars > 0)
             scalar_weights = values.Skip(1).Take(scalars).Select(v => v.to_type(ScalarType.Float64).item<double>()).ToArray();

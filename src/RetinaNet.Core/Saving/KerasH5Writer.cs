@@ -60,7 +60,11 @@ internal static class KerasH5Writer
         var temp = TemporaryFiles.For(full);
         try
         {
-            var file = build();
+            H5File file;
+            // Weight read-backs are chains of temporaries: the scope keeps each referenced while libtorch uses it
+            // (a finalized one mid-call crashes, TorchSharp#1434) and frees them all when the file is built.
+            using (TorchSharp.torch.NewDisposeScope())
+                file = build();
             Directory.CreateDirectory(folder);
             file.Write(temp);
             File.Move(temp, full, overwrite: true);
