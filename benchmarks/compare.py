@@ -134,4 +134,21 @@ for name, of, ob, pd, pt, pb in table:
         print(f"{names[name]}_bf16 skipped: no fast bfloat16 on this CPU")
 target2("peak_memory_train_step_b2_fp32_vs_tv_default", o2["peak_rss_mib"], p2["peak_rss_mib"], 1.0, "tv_default")
 target2("peak_memory_train_step_b2_fp32_vs_tv_frozen_bn", o2["peak_rss_mib"], p2_frozen["peak_rss_mib"], 1.2, "tv_frozen_bn")
-print("batched images/s (issue 19 item 4): not measured, `--batch-size` is not implemented yet")
+if has_bf16:
+    target2("peak_memory_train_step_b2_bf16_vs_tv_default", o2b["peak_rss_mib"], p2["peak_rss_mib"], 1.0, "tv_default")
+    target2("peak_memory_train_step_b2_bf16_vs_tv_frozen_bn", o2b["peak_rss_mib"], p2_frozen["peak_rss_mib"], 1.2, "tv_frozen_bn")
+
+# Batched throughput (issue 19 item 4): ours is `predict` from JPEG files (decoding included, overlapped with the
+# network); torchvision's is model(list of B tensors) on images already in memory, the peer at the allocator's best.
+print()
+print(f"{'batched inference (images/s)':34s} {'ours serial':>11s} {'ours b1':>8s} {'ours bB':>8s} {'tv b1':>8s} {'tv bB':>8s} {'ours bB / tv bB':>16s}")
+for size, precisions in (("512", ("fp32", "bf16")), ("800", ("fp32", "bf16"))):
+    for precision in precisions:
+        suffix = "" if precision == "fp32" else "_bf16"
+        if not exists(f"ours_batch_{size}{suffix}") or "skipped" in load(f"ours_batch_{size}{suffix}"):
+            print(f"batched {size} {precision}: skipped (no fast bfloat16 on this CPU)")
+            continue
+        ours, tv = load(f"ours_batch_{size}{suffix}"), load(f"peer_batch_{size}{suffix}")
+        name = f"{tv['size']} b{ours['batch']} {precision}"
+        print(f"{name:34s} {ours['serial_images_per_s']:11.3f} {ours['overlapped_images_per_s']:8.3f} {ours['batched_images_per_s']:8.3f} "
+              f"{tv['images_per_s_b1']:8.3f} {tv['images_per_s_batched']:8.3f} {ours['batched_images_per_s'] / tv['images_per_s_batched']:16.2f}")

@@ -19,12 +19,14 @@ trap 'rm -rf "$work"' EXIT
 if ! /usr/bin/python3 -c "import torch, torchvision" 2>/dev/null; then
   apt-get update && apt-get install -y python3-torch python3-torchvision libopenblas0-pthread
 fi
-cp "$peer_script" "$work/"
+cp "$peer_script" benchmarks/torchvision_batched.py "$work/"
 
 dotnet build benchmarks/RetinaNet.Benchmarks -c Release -v q -nologo >/dev/null
 ours_dll=benchmarks/RetinaNet.Benchmarks/bin/Release/net10.0/linux-x64/RetinaNet.Benchmarks.dll
 ours() { dotnet "$ours_dll" "$@" | tail -n 1; }
 peer() { (cd "$work" && /usr/bin/python3 bench_torchvision.py "$@" | tail -n 1); }
+peer_batched() { (cd "$work" && GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=68719476736 \
+  /usr/bin/python3 torchvision_batched.py "$@" | tail -n 1); }
 
 echo "ours: inference $s512" >&2;    ours infer $s512 --repeats $runs  > "$work/ours_infer_512.json"
 echo "ours: inference $s800" >&2;    ours infer $s800 --repeats $runs  > "$work/ours_infer_800.json"
@@ -49,6 +51,18 @@ peer --phase infer --size $s512 --runs $runs --malloc tuned  > "$work/peer_infer
 peer --phase infer --size $s800 --runs $runs --malloc tuned  > "$work/peer_infer_800_tuned.json"
 peer --phase train --batch 2 --runs $runs --malloc tuned      > "$work/peer_train_2_tuned.json"
 peer --phase matmul --mm-runs $runs --malloc tuned            > "$work/peer_matmul_fp32.json"
+# Batched throughput: `predict` over JPEG files (batches of 4 at 512x512, 2 at 800x1333) and the peer's batched call.
+echo "ours and torchvision: batched inference" >&2
+ours infer-batch $s512 4 > "$work/ours_batch_512.json"
+ours infer-batch $s800 2 > "$work/ours_batch_800.json"
+peer_batched $s512 4 --runs $runs > "$work/peer_batch_512.json"
+peer_batched $s800 2 --runs $runs > "$work/peer_batch_800.json"
+if [ $has_bf16 = 1 ]; then
+  ours infer-batch $s512 4 --precision bf16 > "$work/ours_batch_512_bf16.json"
+  ours infer-batch $s800 2 --precision bf16 > "$work/ours_batch_800_bf16.json"
+  peer_batched $s512 4 --runs $runs --precision bf16 > "$work/peer_batch_512_bf16.json"
+  peer_batched $s800 2 --runs $runs --precision bf16 > "$work/peer_batch_800_bf16.json"
+fi
 if [ $has_bf16 = 1 ]; then
   echo "ours: bf16" >&2
   ours infer $s512 --repeats $runs --precision bf16 > "$work/ours_infer_512_bf16.json"

@@ -12,6 +12,8 @@ using static TorchSharp.torch;
 // Our side of the benchmarks. One phase per process (so peak memory is per phase); each prints one JSON line.
 //   infer HxW      ResNet-50 RetinaNet (91 classes, as torchvision's): network, post-processing, and both together
 //   infer-onnx HxW the same model exported to ONNX, run by ONNX Runtime (CPU, default threads)
+//   infer-batch HxW B  images/s of predict over 4·B JPEG files: serial, decoding overlapped, batches of B
+//   shapes-data DIR    the demo's data (1000 training, 100 validation 256x256 images, its seeds) as CSV files in DIR
 //   train B        a 512x512 training step with batch B (SGD momentum 0.9, as the peer)
 //   h5-load        load_model of a ResNet-50 RetinaNet .h5 (80 classes)
 //   data           images/s through the CSV generator: decode + random transform + visual effects + resize
@@ -33,7 +35,7 @@ if (policy.is_mixed && !BFloat16Support.IsFast())
     Console.WriteLine(new JsonObject { ["skipped"] = $"no fast bfloat16 on this CPU ({BFloat16Support.CpuReason})", ["precision"] = precision }.ToJsonString());
     return;
 }
-var phase = args.Length > 0 ? args[0] : throw new ArgumentException("phase: infer HxW | infer-onnx HxW | train B | h5-load | data [--threads N]");
+var phase = args.Length > 0 ? args[0] : throw new ArgumentException("phase: infer HxW | infer-onnx HxW | infer-batch HxW B | train B | h5-load | data [--threads N]");
 // `--repeats N`: timed runs per phase (5 unless given; benchmarks/run.sh --quick uses 1).
 var repeatsAt = Array.IndexOf(args, "--repeats");
 var repeats = repeatsAt >= 0 ? int.Parse(args[repeatsAt + 1], CultureInfo.InvariantCulture) : 5;
@@ -118,6 +120,27 @@ switch (phase)
         var (endToEnd, exportS, ortThreads) = RetinaNet.Benchmarks.OnnxRuntimeInference.Measure(hw[0], hw[1], repeats);
         Emit(new JsonObject { ["end_to_end_s"] = endToEnd, ["export_s"] = exportS, ["ort_threads"] = ortThreads });
         break;
+    }
+    case "infer-batch":
+    {
+        var hw = args[1].Split('x').Select(int.Parse).ToArray();
+        var batch = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var (serial, overlapped, batched, count) = RetinaNet.Benchmarks.BatchedInference.Measure(hw[0], hw[1], batch, policy);
+        Emit(new JsonObject
+        {
+            ["serial_images_per_s"] = serial, ["overlapped_images_per_s"] = overlapped, ["batched_images_per_s"] = batched,
+            ["batch"] = batch, ["images"] = count,
+        });
+        break;
+    }
+    case "shapes-data":
+    {
+        // As `retinanet demo` writes them (seed 0): DIR/classes.csv, DIR/train.csv, DIR/val.csv.
+        var classes = ShapesDataset.WriteClasses(args[1]);
+        var train = ShapesDataset.WriteCsv(args[1], "train", 1000, 0, 256);
+        var val = ShapesDataset.WriteCsv(args[1], "val", 100, 1, 256);
+        Console.WriteLine(new JsonObject { ["classes"] = classes, ["train"] = train, ["val"] = val }.ToJsonString());
+        return;
     }
     case "train":
     {
