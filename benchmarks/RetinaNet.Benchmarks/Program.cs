@@ -130,6 +130,9 @@ switch (phase)
         {
             ["serial_images_per_s"] = serial, ["overlapped_images_per_s"] = overlapped, ["batched_images_per_s"] = batched,
             ["batch"] = batch, ["images"] = count,
+            ["serial_decode_s"] = RetinaNet.Benchmarks.BatchedInference.Stages.decode,
+            ["serial_prepare_s"] = RetinaNet.Benchmarks.BatchedInference.Stages.prepare,
+            ["serial_model_s"] = RetinaNet.Benchmarks.BatchedInference.Stages.model,
         });
         break;
     }

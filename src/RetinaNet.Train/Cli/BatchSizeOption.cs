@@ -13,7 +13,7 @@ public static class BatchSizeOption
     public static Option<int> Create() => new("--batch-size")
     {
         Description = "Images per network call (images of one input size together; the detections do not depend on it beyond float32 rounding). " +
-            "Larger batches raise images/s where per-call overhead matters and cost memory: an 800x1333 ResNet-50 image needs about 1 GB.",
+            "Larger batches raise images/s where per-call overhead matters and cost memory: an 800x1333 ResNet-50 image needs about 0.8 GB.",
         DefaultValueFactory = _ => 1,
     };
 

@@ -21,10 +21,7 @@ public class OnnxDetectorTests
     {
         keras.backend.clear_session();
         folder = Directory.CreateTempSubdirectory("rn-onnx-detector").FullName;
-        using var probe = RetinaNetOnnxEqualityTests.TestImage(96, 128, "caffe", 0);
-        var training = RetinaNetOnnxEqualityTests.SpreadScores(models.backbone("resnet18_8").retinanet(num_classes: 4,
-            options: new RetinaNetOptions { feature_size = 16, head_feature_size = 16 }), probe);
-        inference = models.convert_model(training, score_threshold: 0, max_detections: 60);
+        inference = RetinaNetOnnxEqualityTests.SpreadInferenceModel(numClasses: 4, maxDetections: 60);
         RetinaNetOnnx.export(inference, Path.Combine(folder, "float.onnx"), "caffe");
         RetinaNetOnnx.export(inference, Path.Combine(folder, "uint8.onnx"), "caffe", include_preprocessing: true);
         var (bitmap, _) = ShapesDataset.Render(seed: 5, index: 0, size: 150);

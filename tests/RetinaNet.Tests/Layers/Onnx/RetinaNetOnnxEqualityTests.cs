@@ -43,6 +43,18 @@ public class RetinaNetOnnxEqualityTests
         return training;
     }
 
+    /// <summary>
+    /// A small inference model with many distinct detections: resnet18_8 with FPN and head width 16, scores spread by
+    /// <see cref="SpreadScores"/> on a 96x128 test image, no score threshold.
+    /// </summary>
+    internal static Model SpreadInferenceModel(int numClasses, int maxDetections)
+    {
+        using var probe = TestImage(96, 128, "caffe", 0);
+        var training = SpreadScores(models.backbone("resnet18_8").retinanet(num_classes: numClasses,
+            options: new RetinaNetOptions { feature_size = 16, head_feature_size = 16 }), probe);
+        return models.convert_model(training, score_threshold: 0, max_detections: maxDetections);
+    }
+
     internal static Tensor TestImage(int height, int width, string mode, long seed)
     {
         using var scope = NewDisposeScope();

@@ -30,10 +30,7 @@ public class BatchedPredictionTests
     {
         keras.backend.clear_session();
         folder = Directory.CreateTempSubdirectory("rn-batched").FullName;
-        using var probe = RetinaNetOnnxEqualityTests.TestImage(96, 128, "caffe", 0);
-        var training = RetinaNetOnnxEqualityTests.SpreadScores(models.backbone("resnet18_8").retinanet(num_classes: 2,
-            options: new RetinaNetOptions { feature_size = 16, head_feature_size = 16 }), probe);
-        inference = models.convert_model(training, score_threshold: 0, max_detections: 50);
+        inference = RetinaNetOnnxEqualityTests.SpreadInferenceModel(numClasses: 2, maxDetections: 50);
         inference.save(Path.Combine(folder, "model.h5"));
     }
 
