@@ -16,7 +16,9 @@ peer_script=../shared/peer/bench_torchvision.py
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if ! /usr/bin/python3 -c "import torch, torchvision" 2>/dev/null; then
+# The peer's set-up (../shared/peer/README.md), OpenBLAS included: without it torch.mm falls back to the reference
+# BLAS (about 2 GFLOP/s) and the fp32 matmul rate, hence the fp32 FLOP floor, comes out 100x too low.
+if ! /usr/bin/python3 -c "import torch, torchvision" 2>/dev/null || ! ldconfig -p | grep -q 'libopenblas.so.0'; then
   apt-get update && apt-get install -y python3-torch python3-torchvision libopenblas0-pthread
 fi
 cp "$peer_script" benchmarks/torchvision_batched.py "$work/"
