@@ -73,7 +73,7 @@ public static class PredictCommand
                 if (error is not null)
                 {
                     // One unreadable image must not cost the others: report it and go on; the exit code says so.
-                    if (error is not (InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException))
+                    if (!IsUnreadableImage(error))
                         System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
                     Console.Error.WriteLine($"error: {error.Message}");
                     entries[i] = new JsonObject { ["image"] = image, ["error"] = error.Message };
@@ -118,11 +118,15 @@ public static class PredictCommand
         {
             return (index, onnx.Detect(image, minScore), null);
         }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        catch (Exception e) when (IsUnreadableImage(e))
         {
             return (index, null, e);
         }
     }
+
+    /// <summary>An error that concerns one input image (reported, the others go on), not the run.</summary>
+    static bool IsUnreadableImage(Exception e) =>
+        e is InvalidDataException or UnauthorizedAccessException or IOException; // IOException covers file and folder not found
 
     static Dictionary<int, string> ReadClassNames(string path) =>
         Preprocessing.CsvGenerator.read_classes(path).ToDictionary(p => p.Value, p => p.Key);
